@@ -1,0 +1,25 @@
+# One INTERFACE target carries the language standard, warnings and Qt defines for every
+# Meridian target (the qBittorrent CommonConfig pattern). Link it PRIVATE everywhere.
+add_library(meridian_options INTERFACE)
+target_compile_features(meridian_options INTERFACE cxx_std_20)
+set(CMAKE_CXX_EXTENSIONS OFF)
+target_include_directories(meridian_options INTERFACE ${PROJECT_SOURCE_DIR} ${PROJECT_BINARY_DIR})
+target_compile_definitions(meridian_options INTERFACE
+  QT_NO_CAST_FROM_ASCII
+  QT_NO_CAST_TO_ASCII
+  QT_USE_QSTRINGBUILDER
+  QT_NO_NARROWING_CONVERSIONS_IN_CONNECT
+  QT_NO_KEYWORDS
+  QT_NO_FOREACH
+  MERIDIAN_VERSION="${PROJECT_VERSION}")
+target_compile_options(meridian_options INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
+  -Woverloaded-virtual -Wformat=2 -Wimplicit-fallthrough -Wmissing-declarations)
+if(MERIDIAN_WERROR)
+  target_compile_options(meridian_options INTERFACE -Werror)
+endif()
+if(MERIDIAN_SANITIZE)
+  target_compile_options(meridian_options INTERFACE
+    -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+  target_link_options(meridian_options INTERFACE -fsanitize=address,undefined)
+endif()

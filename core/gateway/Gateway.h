@@ -1,0 +1,73 @@
+#pragma once
+
+#include "core/common/Result.h"
+#include "core/gateway/GatewayContext.h"
+
+#include <QHostAddress>
+#include <QObject>
+#include <QTcpServer>
+#include <QTimer>
+
+#include <memory>
+#include <vector>
+
+class QThread;
+
+namespace meridian::gateway {
+
+class Worker;
+
+// Accepts client connections and hands each descriptor to a worker, round-robin.
+class Listener final : public QTcpServer {
+    Q_OBJECT
+public:
+    using QTcpServer::QTcpServer;
+    std::function<void(qintptr)> onDescriptor;
+
+protected:
+    void incomingConnection(qintptr descriptor) override;
+};
+
+// The embedded gateway: N worker threads behind one listener, plus the merged live figures.
+// Create, start() and shut down on one thread (the app's main thread or the console's);
+// that thread never touches a socket of a worker.
+class Gateway final : public QObject {
+    Q_OBJECT
+public:
+    explicit Gateway(config::GatewayConfig config, QObject *parent = nullptr);
+    ~Gateway() override;
+
+    // Builds the upstream targets (reads CA files), binds, starts the workers.
+    Result<bool> start();
+    QHostAddress address() const;
+    quint16 port() const;
+    int workerCount() const { return static_cast<int>(m_workers.size()); }
+
+    // Stops accepting, lets in-flight requests finish for up to `graceMs`, then stops the
+    // workers and emits stopped(graceful), where graceful means nothing had to be cut off.
+    void shutdown(qint64 graceMs);
+    bool running() const { return m_running; }
+
+    // The live figures, merged every 250 ms; safe to read from any thread.
+    std::shared_ptr<const telemetry::GatewaySnapshot> snapshot() const;
+    const GatewayContext &context() const { return *m_ctx; }
+
+Q_SIGNALS:
+    void stopped(bool graceful);
+
+private:
+    void checkDrained();
+    void stopWorkers(bool graceful);
+
+    std::unique_ptr<GatewayContext> m_ctx;
+    Listener m_listener;
+    std::vector<QThread *> m_threads;
+    std::vector<Worker *> m_workers;
+    size_t m_nextWorker = 0;
+    QTimer m_publishTimer;
+    QTimer m_drainTimer;
+    qint64 m_drainDeadlineMs = 0;
+    bool m_running = false;
+};
+
+} // namespace meridian::gateway

@@ -1,0 +1,65 @@
+#include "core/gateway/Worker.h"
+
+#include "core/common/Log.h"
+
+#include <QTcpSocket>
+#include <QTimer>
+
+namespace meridian::gateway {
+
+Worker::Worker(const GatewayContext &context, int index) : m_ctx(context), m_stats(context.stats->worker(index))
+{
+    const auto &limits = m_ctx.config.limits;
+    m_settings.limits = {limits.maxUriBytes, limits.maxHeaderBytes, limits.maxBodyBytes};
+    m_settings.headerReadMs = m_ctx.config.timeouts.headerReadMs;
+    m_settings.bodyReadMs = m_ctx.config.timeouts.bodyReadMs;
+    m_settings.keepAliveIdleMs = m_ctx.config.timeouts.keepAliveIdleMs;
+    m_settings.onProtocolError = [this](int status) {
+        telemetry::add(m_stats.protocolErrors);
+        m_stats.local().countResponse(status, 0);
+    };
+}
+
+void Worker::adoptConnection(qintptr descriptor)
+{
+    if (!m_pool) {
+        // Made here, on the worker's own thread, so its sockets belong to this thread.
+        m_pool = new upstream::ConnectionPool(m_ctx.config.limits.maxConnectionsPerUpstream,
+                                              m_ctx.config.limits.maxPendingPerUpstream, this);
+        m_handler = std::make_unique<ApiHandler>(m_ctx, m_stats, *m_pool);
+        auto *sync = new QTimer(this);
+        connect(sync, &QTimer::timeout, this, &Worker::syncPoolCounters);
+        sync->start(250);
+    }
+    auto *socket = new QTcpSocket;
+    if (!socket->setSocketDescriptor(descriptor)) {
+        qCWarning(lcGateway) << "could not adopt a client socket:" << socket->errorString();
+        delete socket;
+        return;
+    }
+    if (m_draining) {
+        socket->abort();
+        delete socket;
+        return;
+    }
+    telemetry::add(m_stats.connectionsAccepted);
+    m_stats.connectionsOpen.fetch_add(1, std::memory_order_relaxed);
+    auto *connection = new http::ServerConnection(socket, m_settings, *m_handler, this);
+    connect(connection, &http::ServerConnection::closed, this,
+            [this] { m_stats.connectionsOpen.fetch_sub(1, std::memory_order_relaxed); });
+}
+
+void Worker::beginShutdown()
+{
+    m_draining = true;
+    for (auto *connection : findChildren<http::ServerConnection *>(Qt::FindDirectChildrenOnly))
+        connection->shutdownGracefully();
+}
+
+void Worker::syncPoolCounters()
+{
+    m_stats.upstreamConnectionsOpened.store(m_pool->counters().opened, std::memory_order_relaxed);
+    m_stats.upstreamConnectionsReused.store(m_pool->counters().reused, std::memory_order_relaxed);
+}
+
+} // namespace meridian::gateway

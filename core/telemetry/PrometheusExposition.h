@@ -1,0 +1,15 @@
+#pragma once
+
+#include "core/telemetry/GatewaySnapshot.h"
+
+#include <QByteArray>
+
+namespace meridian::telemetry {
+
+// The gateway's figures in the Prometheus text exposition format 0.0.4
+// (Content-Type: text/plain; version=0.0.4). Passes `promtool check metrics`.
+QByteArray renderPrometheus(const GatewaySnapshot &snapshot, QByteArrayView version);
+
+inline constexpr QByteArrayView kPrometheusContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+} // namespace meridian::telemetry

@@ -1,0 +1,105 @@
+#include "core/telemetry/StatsRegistry.h"
+
+#include <QMutexLocker>
+
+namespace meridian::telemetry {
+
+namespace {
+
+quint64 load(const std::atomic<quint64> &v)
+{
+    return v.load(std::memory_order_relaxed);
+}
+
+void mergeInto(RegionFigures &out, const RegionCounters &in, quint64 &firstByteMicros, quint64 &firstByteCount)
+{
+    for (size_t s = 0; s < in.byStatus.size(); ++s) {
+        if (const quint64 n = load(in.byStatus[s])) {
+            out.byStatus[static_cast<int>(s)] += n;
+            out.responses += n;
+            if (s >= 500)
+                out.errors += n;
+        }
+    }
+    for (size_t f = 0; f < in.failures.size(); ++f)
+        out.failures[f] += load(in.failures[f]);
+    for (size_t b = 0; b < in.latencyBuckets.size(); ++b)
+        out.latencyBuckets[b] += load(in.latencyBuckets[b]);
+    out.latencySecondsSum += static_cast<double>(load(in.latencyMicrosSum)) / 1e6;
+    out.attempts += load(in.attempts);
+    out.inFlight += in.inFlight.load(std::memory_order_relaxed);
+    out.lastLatencySeconds = std::max(out.lastLatencySeconds, static_cast<double>(load(in.lastLatencyMicros)) / 1e6);
+    firstByteMicros += load(in.firstByteMicrosSum);
+    firstByteCount += load(in.firstByteCount);
+}
+
+} // namespace
+
+double RegionFigures::quantileSeconds(double q) const
+{
+    quint64 total = 0;
+    for (quint64 n : latencyBuckets)
+        total += n;
+    if (total == 0)
+        return 0;
+    const double rank = q * static_cast<double>(total);
+    double seen = 0;
+    for (size_t b = 0; b < latencyBuckets.size(); ++b) {
+        const double n = static_cast<double>(latencyBuckets[b]);
+        if (n > 0 && seen + n >= rank) {
+            const double lower = b == 0 ? 0.0 : kLatencyBounds[b - 1];
+            const double upper = b < kLatencyBounds.size() ? kLatencyBounds[b] : kLatencyBounds.back();
+            return lower + (upper - lower) * ((rank - seen) / n);
+        }
+        seen += n;
+    }
+    return kLatencyBounds.back();
+}
+
+StatsRegistry::StatsRegistry(const QStringList &regionNames, int workers) : m_regionNames(regionNames)
+{
+    for (int i = 0; i < workers; ++i)
+        m_workers.push_back(std::make_unique<WorkerStats>(static_cast<int>(regionNames.size())));
+}
+
+GatewaySnapshot StatsRegistry::collect(qint64 nowMs) const
+{
+    GatewaySnapshot snap;
+    snap.takenAtMs = nowMs;
+    snap.workers = workerCount();
+    snap.regions.resize(static_cast<size_t>(m_regionNames.size()));
+    std::vector<quint64> fbMicros(snap.regions.size() + 1, 0), fbCount(snap.regions.size() + 1, 0);
+    for (size_t r = 0; r < snap.regions.size(); ++r)
+        snap.regions[r].name = m_regionNames[static_cast<qsizetype>(r)];
+    snap.local.name = QStringLiteral("none");
+    for (const auto &w : m_workers) {
+        for (size_t r = 0; r < snap.regions.size(); ++r)
+            mergeInto(snap.regions[r], w->region(static_cast<int>(r)), fbMicros[r], fbCount[r]);
+        mergeInto(snap.local, w->local(), fbMicros.back(), fbCount.back());
+        snap.connectionsAccepted += load(w->connectionsAccepted);
+        snap.connectionsOpen += w->connectionsOpen.load(std::memory_order_relaxed);
+        snap.protocolErrors += load(w->protocolErrors);
+        snap.upstreamConnectionsOpened += load(w->upstreamConnectionsOpened);
+        snap.upstreamConnectionsReused += load(w->upstreamConnectionsReused);
+    }
+    for (size_t r = 0; r < snap.regions.size(); ++r) {
+        if (fbCount[r])
+            snap.regions[r].meanFirstByteSeconds = static_cast<double>(fbMicros[r]) / 1e6 / static_cast<double>(fbCount[r]);
+    }
+    return snap;
+}
+
+void StatsRegistry::publish(qint64 nowMs)
+{
+    auto snap = std::make_shared<const GatewaySnapshot>(collect(nowMs));
+    QMutexLocker lock(&m_latestLock);
+    m_latest = std::move(snap);
+}
+
+std::shared_ptr<const GatewaySnapshot> StatsRegistry::latest() const
+{
+    QMutexLocker lock(&m_latestLock);
+    return m_latest;
+}
+
+} // namespace meridian::telemetry

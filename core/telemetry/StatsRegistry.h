@@ -1,0 +1,36 @@
+#pragma once
+
+#include "core/telemetry/GatewaySnapshot.h"
+#include "core/telemetry/WorkerStats.h"
+
+#include <QMutex>
+#include <QStringList>
+
+#include <memory>
+#include <vector>
+
+namespace meridian::telemetry {
+
+// Owns every worker's counters and merges them. collect() reads atomics only, so any thread
+// may call it at any time without slowing a worker down. publish()/latest() keep the last
+// merged snapshot for readers such as the console (a pointer swap under a tiny lock that
+// workers never take).
+class StatsRegistry final {
+public:
+    StatsRegistry(const QStringList &regionNames, int workers);
+
+    WorkerStats &worker(int index) { return *m_workers[static_cast<size_t>(index)]; }
+    int workerCount() const { return static_cast<int>(m_workers.size()); }
+
+    GatewaySnapshot collect(qint64 nowMs) const;
+    void publish(qint64 nowMs);
+    std::shared_ptr<const GatewaySnapshot> latest() const;
+
+private:
+    QStringList m_regionNames;
+    std::vector<std::unique_ptr<WorkerStats>> m_workers;
+    mutable QMutex m_latestLock;
+    std::shared_ptr<const GatewaySnapshot> m_latest;
+};
+
+} // namespace meridian::telemetry

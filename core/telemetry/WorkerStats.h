@@ -1,0 +1,60 @@
+#pragma once
+
+#include "core/telemetry/LatencyBuckets.h"
+
+#include <QtGlobal>
+
+#include <array>
+#include <atomic>
+#include <memory>
+#include <vector>
+
+namespace meridian::telemetry {
+
+inline constexpr int kFailureKinds = 8; // upstream::UpstreamFailure values
+
+// Counters of one region as seen by one worker. Written only by that worker's thread
+// (relaxed atomics, so a reader on another thread sees whole values without any lock);
+// read by whoever merges.
+struct RegionCounters final {
+    std::array<std::atomic<quint64>, 600> byStatus{}; // responses by HTTP status (0-599)
+    std::array<std::atomic<quint64>, kFailureKinds> failures{};
+    std::array<std::atomic<quint64>, kLatencyBucketCount> latencyBuckets{};
+    std::atomic<quint64> latencyMicrosSum{0};
+    std::atomic<quint64> firstByteMicrosSum{0};
+    std::atomic<quint64> firstByteCount{0};
+    std::atomic<qint64> inFlight{0};
+    std::atomic<quint64> attempts{0};
+    std::atomic<quint64> lastLatencyMicros{0};
+
+    void countResponse(int status, quint64 micros);
+};
+
+// One worker's counters: one RegionCounters per configured region plus one for requests
+// answered by the gateway itself (no region), and its client-connection figures.
+class WorkerStats final {
+public:
+    explicit WorkerStats(int regionCount);
+
+    RegionCounters &region(int index) { return *m_regions[static_cast<size_t>(index)]; }
+    const RegionCounters &region(int index) const { return *m_regions[static_cast<size_t>(index)]; }
+    RegionCounters &local() { return *m_regions.back(); }
+    const RegionCounters &local() const { return *m_regions.back(); }
+    int regionCount() const { return static_cast<int>(m_regions.size()) - 1; }
+
+    std::atomic<quint64> connectionsAccepted{0};
+    std::atomic<qint64> connectionsOpen{0};
+    std::atomic<quint64> protocolErrors{0};
+    std::atomic<quint64> upstreamConnectionsOpened{0};
+    std::atomic<quint64> upstreamConnectionsReused{0};
+
+private:
+    std::vector<std::unique_ptr<RegionCounters>> m_regions;
+};
+
+inline void add(std::atomic<quint64> &c, quint64 n = 1)
+{
+    c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); // single writer
+}
+
+} // namespace meridian::telemetry

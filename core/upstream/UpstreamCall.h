@@ -1,0 +1,77 @@
+#pragma once
+
+#include "core/http/HttpHeaders.h"
+#include "core/upstream/ConnectionPool.h"
+#include "core/upstream/UpstreamConnection.h"
+#include "core/upstream/UpstreamFailure.h"
+
+#include <QObject>
+#include <QTimer>
+
+namespace meridian::upstream {
+
+struct UpstreamRequest final {
+    QByteArray method = "POST";
+    QByteArray path; // appended to the target's base path
+    http::HttpHeaders headers;
+    QByteArray body;
+};
+
+// One request to one upstream, through the worker's ConnectionPool, with the target's
+// connect, first-byte, idle and total deadlines. Destroying it cancels the exchange: a
+// connection in the middle of a response is closed, never returned to the pool.
+// Lives on one worker thread; the listener is called on it.
+class UpstreamCall final : public QObject, private UpstreamConnection::User, private ConnectionPool::Waiter {
+    Q_OBJECT
+public:
+    class Listener {
+    public:
+        virtual ~Listener() = default;
+        virtual void onUpstreamHead(int status, const http::HttpHeaders &headers) = 0;
+        virtual void onUpstreamBody(QByteArrayView data) = 0;
+        virtual void onUpstreamComplete() = 0;
+        // Called at most once, and never after onUpstreamComplete().
+        virtual void onUpstreamFailed(UpstreamFailure failure, const QByteArray &message, bool anyResponseByte) = 0;
+    };
+
+    UpstreamCall(ConnectionPool &pool, const UpstreamTarget &target, UpstreamRequest request, Listener &listener,
+                 QObject *parent = nullptr);
+    ~UpstreamCall() override;
+
+    void start();
+    // Backpressure from the client side.
+    void setReadingPaused(bool paused);
+    bool reusedConnection() const { return m_reused; }
+
+private:
+    enum class Phase { Idle, Connecting, AwaitingHead, ReadingBody, Done };
+
+    void onLease(UpstreamConnection *connection) override;
+    void onConnectionReady() override;
+    void onHead(int status, const http::HttpHeaders &headers) override;
+    void onBody(QByteArrayView data) override;
+    void onComplete(bool reusable) override;
+    void onFailed(UpstreamFailure failure, const QByteArray &message) override;
+
+    void use(UpstreamConnection *connection, bool reused);
+    void arm(qint64 ms, UpstreamFailure onExpiry);
+    void onDeadline();
+    void finishWithFailure(UpstreamFailure failure, const QByteArray &message);
+    void dropConnection();
+
+    ConnectionPool &m_pool;
+    const UpstreamTarget &m_target;
+    UpstreamRequest m_request;
+    Listener &m_listener;
+    UpstreamConnection *m_connection = nullptr;
+    Phase m_phase = Phase::Idle;
+    QTimer m_phaseTimer;
+    QTimer m_totalTimer;
+    UpstreamFailure m_phaseFailure = UpstreamFailure::ConnectTimeout;
+    bool m_reused = false;
+    bool m_retriedStale = false;
+    bool m_gotHead = false;
+    bool m_queued = false;
+};
+
+} // namespace meridian::upstream
