@@ -1,0 +1,170 @@
+// The meridian-gateway binary as a user runs it: options, exit codes, config errors, and a
+// graceful shutdown on SIGTERM that lets an in-flight request finish.
+#include "tests/support/FakeUpstream.h"
+#include "tests/support/HttpTestClient.h"
+#include "tests/support/TestPaths.h"
+
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace meridian;
+
+namespace {
+
+QString binary()
+{
+    return test::binaryDir() + QStringLiteral("/app/gateway/meridian-gateway");
+}
+
+struct Run {
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+Run run(const QStringList &args)
+{
+    QProcess p;
+    p.start(binary(), args);
+    Run r;
+    if (!p.waitForFinished(20000)) {
+        p.kill();
+        p.waitForFinished(5000);
+        return r;
+    }
+    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    return r;
+}
+
+QString writeFile(const QTemporaryDir &dir, const QString &name, const QByteArray &text)
+{
+    const QString path = dir.filePath(name);
+    QFile f(path);
+    if (f.open(QIODevice::WriteOnly))
+        f.write(text);
+    return path;
+}
+
+} // namespace
+
+class TestGatewayBinary final : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void version();
+    void help();
+    void configErrorsGiveLineAndColumn();
+    void usageErrors_data();
+    void usageErrors();
+    void shippedConfigLoads();
+    void sigtermLetsInFlightRequestFinish();
+};
+
+void TestGatewayBinary::version()
+{
+    const Run r = run({QStringLiteral("--version")});
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.out.trimmed(), QByteArray("meridian-gateway " MERIDIAN_VERSION));
+}
+
+void TestGatewayBinary::help()
+{
+    const Run r = run({QStringLiteral("--help")});
+    QCOMPARE(r.exitCode, 0);
+    for (const char *option : {"--config", "--listen", "--threads", "--version", "Exit codes"})
+        QVERIFY2(r.out.contains(option), option);
+}
+
+void TestGatewayBinary::configErrorsGiveLineAndColumn()
+{
+    QTemporaryDir dir;
+    const QString path = writeFile(dir, QStringLiteral("bad.yaml"),
+                                   "listen: 127.0.0.1:0\n"
+                                   "regions:\n"
+                                   "  - name: a\n"
+                                   "    endpoint: http://127.0.0.1:1\n"
+                                   "    modles: [m]\n");
+    const Run r = run({QStringLiteral("--config"), path});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("bad.yaml:5:5:"), r.err.constData());
+    QVERIFY2(r.err.contains("modles"), r.err.constData());
+}
+
+void TestGatewayBinary::usageErrors_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::newRow("unknown option") << QStringList{QStringLiteral("--frobnicate")};
+    QTest::newRow("missing config") << QStringList{QStringLiteral("--config"), QStringLiteral("/nonexistent/meridian.yaml")};
+    QTest::newRow("bad listen") << QStringList{QStringLiteral("--listen"), QStringLiteral("nowhere")};
+    QTest::newRow("bad threads") << QStringList{QStringLiteral("--threads"), QStringLiteral("-4")};
+    QTest::newRow("stray argument") << QStringList{QStringLiteral("extra")};
+}
+
+void TestGatewayBinary::usageErrors()
+{
+    QFETCH(QStringList, args);
+    const Run r = run(args);
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY(r.err.startsWith("meridian-gateway: "));
+}
+
+void TestGatewayBinary::shippedConfigLoads()
+{
+    // Started on port 0 and stopped at once: the default config is valid and binds loopback.
+    QProcess p;
+    p.start(binary(), {QStringLiteral("--config"), test::sourceDir() + QStringLiteral("/resources/gateway.yaml"),
+                       QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")});
+    QVERIFY(p.waitForStarted(5000));
+    QTRY_VERIFY_WITH_TIMEOUT(p.readAllStandardOutput().contains("listening on http://127.0.0.1:"), 10000);
+    p.terminate();
+    QVERIFY(p.waitForFinished(10000));
+    QCOMPARE(p.exitCode(), 0);
+}
+
+void TestGatewayBinary::sigtermLetsInFlightRequestFinish()
+{
+    test::FakeUpstream up;
+    up.setHold("/v1/chat/completions", 200, R"({"object":"chat.completion","choices":[]})");
+    QTemporaryDir dir;
+    const QString path = writeFile(dir, QStringLiteral("gw.yaml"),
+                                   "listen: 127.0.0.1:0\n"
+                                   "threads: 1\n"
+                                   "timeouts: {shutdown_grace: 20s}\n"
+                                   "regions:\n"
+                                   "  - name: only\n"
+                                   "    endpoint: " + up.baseUrl().toUtf8() + "\n"
+                                   "    models: [m]\n");
+    QProcess p;
+    p.start(binary(), {QStringLiteral("--config"), path});
+    QVERIFY(p.waitForStarted(5000));
+    QByteArray out;
+    QTRY_VERIFY_WITH_TIMEOUT((out += p.readAllStandardOutput()).contains("\n"), 10000);
+    const auto match = QRegularExpression(QStringLiteral("http://127\\.0\\.0\\.1:(\\d+)")).match(QString::fromUtf8(out));
+    QVERIFY2(match.hasMatch(), out.constData());
+    const auto port = static_cast<quint16>(match.captured(1).toUInt());
+
+    test::HttpTestClient client;
+    QVERIFY(client.connectTo(port));
+    QVERIFY(client.sendRaw(test::HttpTestClient::formatRequest(
+        "POST", "/v1/chat/completions", R"({"model":"m","messages":[{"role":"user","content":"x"}]})")));
+    QTRY_COMPARE_WITH_TIMEOUT(up.inFlight(), 1, 5000);
+
+    p.terminate(); // SIGTERM
+    // The listener closes at once; the in-flight request is still answered.
+    QTRY_VERIFY_WITH_TIMEOUT(!test::HttpTestClient().connectTo(port, 200), 5000);
+    QCOMPARE(p.state(), QProcess::Running);
+    up.releaseHeld();
+    const auto r = client.readResponse();
+    QVERIFY(r && r->complete);
+    QCOMPARE(r->status, 200);
+    QVERIFY(p.waitForFinished(10000));
+    QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(p.exitCode(), 0);
+}
+
+QTEST_GUILESS_MAIN(TestGatewayBinary)
+#include "TestGatewayBinary.moc"
