@@ -421,8 +421,9 @@ bool Parser::parseListen(const Entry &e, GatewayConfig &cfg)
             return fail(e.valueMark(), QStringLiteral("listen: host \"%1\" is not an IP address (e.g. 127.0.0.1, 0.0.0.0, [::1])").arg(host));
     }
     const std::optional<qint64> port = portText.isEmpty() ? std::nullopt : toInteger(portText.toStdString());
-    if (!port || *port < 1 || *port > 65535)
-        return fail(e.valueMark(), QStringLiteral("listen: port must be in 1..65535, got \"%1\"").arg(portText));
+    // Port 0 asks the kernel for a free port (tests, side-by-side instances).
+    if (!port || *port < 0 || *port > 65535)
+        return fail(e.valueMark(), QStringLiteral("listen: port must be in 0..65535, got \"%1\"").arg(portText));
     cfg.listenHost = host;
     cfg.listenPort = static_cast<quint16>(*port);
     return true;

@@ -6,12 +6,37 @@
 
 #include <QTcpSocket>
 
+#ifdef Q_OS_UNIX
+#include <sys/socket.h>
+#endif
+
 namespace meridian::http {
 
 namespace {
 // Qt reads at most this much from the kernel ahead of the parser; beyond it TCP flow control
 // pushes back on a client that floods pipelined requests while one is being answered.
 constexpr qint64 kReadBufferBytes = 256 * 1024;
+// How long a closing connection waits for its answer to drain and for the client to close.
+constexpr qint64 kLingerMs = 5'000;
+
+void halfClose(QTcpSocket *socket)
+{
+    // Closing a socket that still has unread client bytes (the rest of a body we rejected)
+    // makes the kernel send a reset, and a reset can destroy our answer before the client
+    // reads it (RFC 9112 §9.6). So only our sending side is closed here; the client sees the
+    // end of the stream, we drop what it still sends, and the socket is closed when the
+    // client closes (ServerConnection::onDisconnected) or when the linger timer aborts it.
+    // QSslSocket would need a TLS close_notify first, so it gets the plain close.
+#ifdef Q_OS_UNIX
+    const qintptr fd = socket->socketDescriptor();
+    if (fd >= 0 && !socket->inherits("QSslSocket") && ::shutdown(static_cast<int>(fd), SHUT_WR) == 0) {
+        socket->skip(socket->bytesAvailable());
+        return;
+    }
+#endif
+    socket->disconnectFromHost();
+}
+
 } // namespace
 
 ServerConnection::ServerConnection(QTcpSocket *socket, const ServerSettings &settings, RequestHandler &handler,
@@ -43,7 +68,12 @@ void ServerConnection::armTimer(qint64 ms)
 
 void ServerConnection::onReadyRead()
 {
-    if (m_phase == Phase::Handling || m_phase == Phase::Closing)
+    if (m_phase == Phase::Closing) {
+        // Lingering: what the client still sends (the rest of a rejected body) is dropped.
+        m_socket->skip(m_socket->bytesAvailable());
+        return;
+    }
+    if (m_phase == Phase::Handling)
         return; // pipelined bytes wait in the socket until the current response is done
     processInput();
 }
@@ -111,6 +141,8 @@ void ServerConnection::dispatch(HttpRequest &&request)
     m_closeDelimited = false;
     m_keepAlive = request.keepAlive && !m_draining;
     m_http10 = request.versionMajor == 1 && request.versionMinor == 0;
+    m_headRequest = request.method == "HEAD";
+    m_noBody = false;
     PendingResponse *pending = m_handler.handle(std::move(request), *this);
     if (pending && m_phase == Phase::Handling) {
         pending->setParent(this);
@@ -178,7 +210,7 @@ void ServerConnection::onBytesWritten()
 {
     if (m_phase == Phase::Closing) {
         if (m_socket->bytesToWrite() == 0)
-            m_socket->disconnectFromHost();
+            halfClose(m_socket);
         return;
     }
     if (m_pending && m_socket->bytesToWrite() == 0)
@@ -195,11 +227,14 @@ void ServerConnection::closeAfterFlush()
         m_pending->deleteLater();
         m_pending = nullptr;
     }
+    m_in.clear();
     // Lingering: give the client a moment to read the answer, then close for good.
     m_timer.disconnect();
     connect(&m_timer, &QTimer::timeout, m_socket, &QTcpSocket::abort);
-    armTimer(5'000);
-    m_socket->disconnectFromHost();
+    armTimer(kLingerMs);
+    if (m_socket->bytesToWrite() == 0)
+        halfClose(m_socket);
+    // else onBytesWritten() half-closes once the answer is handed to the kernel
 }
 
 void ServerConnection::onDisconnected()
@@ -244,8 +279,11 @@ void ServerConnection::respond(int status, HttpHeaders headers, const QByteArray
     if (m_phase != Phase::Handling || m_headSent)
         return;
     m_chunked = false;
-    writeHead(status, headers, body.size());
-    if (!body.isEmpty())
+    m_noBody = m_headRequest || status == 204 || status == 304;
+    // A 204 has no Content-Length at all (RFC 9110 §8.6); HEAD and 304 announce the length of
+    // the body they leave out.
+    writeHead(status, headers, status == 204 ? -1 : body.size());
+    if (!body.isEmpty() && !m_noBody)
         m_socket->write(body);
     finishExchange();
 }
@@ -254,7 +292,10 @@ void ServerConnection::beginStream(int status, HttpHeaders headers, qint64 conte
 {
     if (m_phase != Phase::Handling || m_headSent)
         return;
-    if (contentLength < 0) {
+    // A response to HEAD, and a 204 or 304, never has a body (RFC 9110 §6.4.1): a handler
+    // that streams one anyway must not desynchronise the connection.
+    m_noBody = m_headRequest || status == 204 || status == 304;
+    if (contentLength < 0 && !m_noBody) {
         if (m_http10) {
             m_closeDelimited = true;
             m_keepAlive = false;
@@ -262,12 +303,12 @@ void ServerConnection::beginStream(int status, HttpHeaders headers, qint64 conte
             m_chunked = true;
         }
     }
-    writeHead(status, headers, contentLength);
+    writeHead(status, headers, status == 204 ? -1 : contentLength);
 }
 
 void ServerConnection::writeBody(QByteArrayView data)
 {
-    if (m_phase != Phase::Handling || !m_headSent || data.isEmpty())
+    if (m_phase != Phase::Handling || !m_headSent || data.isEmpty() || m_noBody)
         return;
     if (m_chunked)
         m_socket->write(chunkFrame(data));

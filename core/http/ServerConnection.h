@@ -118,6 +118,8 @@ private:
     bool m_closeDelimited = false;
     bool m_keepAlive = true;
     bool m_http10 = false;
+    bool m_headRequest = false; // the current request is HEAD
+    bool m_noBody = false;      // the current response must not carry a body (HEAD, 204, 304)
     bool m_draining = false;
     bool m_closedEmitted = false;
 };

@@ -1,6 +1,6 @@
 // The meridian-gateway binary as a user runs it: options, exit codes, config errors, and a
 // graceful shutdown on SIGTERM that lets an in-flight request finish.
-#include "tests/support/FakeUpstream.h"
+#include "tests/support/ScriptedUpstream.h"
 #include "tests/support/HttpTestClient.h"
 #include "tests/support/TestPaths.h"
 
@@ -119,7 +119,12 @@ void TestGatewayBinary::shippedConfigLoads()
     p.start(binary(), {QStringLiteral("--config"), test::sourceDir() + QStringLiteral("/resources/gateway.yaml"),
                        QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")});
     QVERIFY(p.waitForStarted(5000));
-    QTRY_VERIFY_WITH_TIMEOUT(p.readAllStandardOutput().contains("listening on http://127.0.0.1:"), 10000);
+    QByteArray out;
+    for (int i = 0; i < 100 && !out.contains("\n"); ++i) { // bounded: 100 × 100 ms
+        p.waitForReadyRead(100);
+        out += p.readAllStandardOutput();
+    }
+    QVERIFY2(out.contains("listening on http://127.0.0.1:"), out.constData());
     p.terminate();
     QVERIFY(p.waitForFinished(10000));
     QCOMPARE(p.exitCode(), 0);
@@ -127,7 +132,7 @@ void TestGatewayBinary::shippedConfigLoads()
 
 void TestGatewayBinary::sigtermLetsInFlightRequestFinish()
 {
-    test::FakeUpstream up;
+    test::ScriptedUpstream up;
     up.setHold("/v1/chat/completions", 200, R"({"object":"chat.completion","choices":[]})");
     QTemporaryDir dir;
     const QString path = writeFile(dir, QStringLiteral("gw.yaml"),
@@ -142,7 +147,10 @@ void TestGatewayBinary::sigtermLetsInFlightRequestFinish()
     p.start(binary(), {QStringLiteral("--config"), path});
     QVERIFY(p.waitForStarted(5000));
     QByteArray out;
-    QTRY_VERIFY_WITH_TIMEOUT((out += p.readAllStandardOutput()).contains("\n"), 10000);
+    for (int i = 0; i < 100 && !out.contains("\n"); ++i) { // bounded: 100 × 100 ms
+        p.waitForReadyRead(100);
+        out += p.readAllStandardOutput();
+    }
     const auto match = QRegularExpression(QStringLiteral("http://127\\.0\\.0\\.1:(\\d+)")).match(QString::fromUtf8(out));
     QVERIFY2(match.hasMatch(), out.constData());
     const auto port = static_cast<quint16>(match.captured(1).toUInt());

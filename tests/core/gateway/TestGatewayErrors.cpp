@@ -1,6 +1,6 @@
 // Every error status the gateway produces, OpenAI-shaped, and a malformed-input battery that
 // must never disturb other clients.
-#include "tests/support/FakeUpstream.h"
+#include "tests/support/ScriptedUpstream.h"
 #include "tests/support/GatewayHarness.h"
 #include "tests/support/HttpTestClient.h"
 
@@ -10,7 +10,7 @@
 #include <QtTest>
 
 using namespace meridian;
-using test::FakeUpstream;
+using test::ScriptedUpstream;
 using test::GatewayHarness;
 using test::HttpTestClient;
 
@@ -50,13 +50,13 @@ private Q_SLOTS:
     void metricsPassPromtool();
 
 private:
-    std::unique_ptr<FakeUpstream> m_up;
+    std::unique_ptr<ScriptedUpstream> m_up;
     std::unique_ptr<GatewayHarness> m_gw;
 };
 
 void TestGatewayErrors::init()
 {
-    m_up = std::make_unique<FakeUpstream>();
+    m_up = std::make_unique<ScriptedUpstream>();
     m_up->setJson("/v1/chat/completions", 200, R"({"object":"chat.completion","choices":[]})");
     auto cfg = GatewayHarness::configFor({m_up->baseUrl()});
     cfg.limits.maxBodyBytes = 1024;
@@ -242,7 +242,8 @@ void TestGatewayErrors::metricsPassPromtool()
     check.write(r->body);
     check.closeWriteChannel();
     QVERIFY(check.waitForFinished(20000));
-    QVERIFY2(check.exitCode() == 0, (check.readAllStandardOutput() + check.readAllStandardError()).constData());
+    const QByteArray report = check.readAllStandardOutput() + check.readAllStandardError();
+    QVERIFY2(check.exitCode() == 0, report.constData());
 }
 
 QTEST_GUILESS_MAIN(TestGatewayErrors)

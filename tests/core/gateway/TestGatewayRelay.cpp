@@ -1,5 +1,5 @@
 // The gateway relaying each API to fake upstreams over real loopback sockets.
-#include "tests/support/FakeUpstream.h"
+#include "tests/support/ScriptedUpstream.h"
 #include "tests/support/GatewayHarness.h"
 #include "tests/support/HttpTestClient.h"
 #include "tests/support/TlsFixtures.h"
@@ -13,7 +13,7 @@
 #include <vector>
 
 using namespace meridian;
-using test::FakeUpstream;
+using test::ScriptedUpstream;
 using test::GatewayHarness;
 using test::HttpTestClient;
 
@@ -65,7 +65,7 @@ void TestGatewayRelay::relaysEachApiUnchanged()
 {
     QFETCH(QByteArray, path);
     QFETCH(QByteArray, body);
-    FakeUpstream up;
+    ScriptedUpstream up;
     up.setJson(path, 200, kCompletion, {{"x-upstream", "yes"}});
     GatewayHarness gw(GatewayHarness::configFor({up.baseUrl()}));
     QVERIFY2(gw.ok(), qPrintable(gw.error()));
@@ -110,7 +110,7 @@ void TestGatewayRelay::modelsListIsTheUnionOfRegions()
 
 void TestGatewayRelay::streamingChunkReachesClientBeforeUpstreamFinishes()
 {
-    FakeUpstream up;
+    ScriptedUpstream up;
     // The upstream sends one event, then waits for the test before sending the rest.
     up.setSse("/v1/chat/completions", {R"({"choices":[{"delta":{"content":"first"}}]})",
                                        R"({"choices":[{"delta":{"content":"last"}}]})", "[DONE]"},
@@ -137,7 +137,7 @@ void TestGatewayRelay::streamingChunkReachesClientBeforeUpstreamFinishes()
 
 void TestGatewayRelay::clientDisconnectCancelsUpstreamRequest()
 {
-    FakeUpstream up;
+    ScriptedUpstream up;
     up.setHang("/v1/chat/completions");
     GatewayHarness gw(GatewayHarness::configFor({up.baseUrl()}));
     QVERIFY(gw.ok());
@@ -152,7 +152,7 @@ void TestGatewayRelay::clientDisconnectCancelsUpstreamRequest()
 
 void TestGatewayRelay::keepAliveReusesUpstreamConnections()
 {
-    FakeUpstream up;
+    ScriptedUpstream up;
     up.setJson("/v1/chat/completions", 200, kCompletion);
     auto cfg = GatewayHarness::configFor({up.baseUrl()});
     cfg.threads = 1; // one worker: one pool
@@ -173,7 +173,7 @@ void TestGatewayRelay::keepAliveReusesUpstreamConnections()
 void TestGatewayRelay::moreThanSixConcurrentRequestsToOneUpstream()
 {
     constexpr int kClients = 12; // QNetworkAccessManager would stop at 6 per host
-    FakeUpstream up;
+    ScriptedUpstream up;
     up.setHold("/v1/chat/completions", 200, kCompletion);
     auto cfg = GatewayHarness::configFor({up.baseUrl()});
     cfg.threads = 1;
@@ -198,7 +198,7 @@ void TestGatewayRelay::moreThanSixConcurrentRequestsToOneUpstream()
 
 void TestGatewayRelay::connectFailureMovesToNextRegion()
 {
-    FakeUpstream up;
+    ScriptedUpstream up;
     up.setJson("/v1/chat/completions", 200, kCompletion);
     GatewayHarness gw(GatewayHarness::configFor(
         {QStringLiteral("http://127.0.0.1:%1").arg(deadPort()), up.baseUrl()}));
@@ -214,7 +214,7 @@ void TestGatewayRelay::connectFailureMovesToNextRegion()
 
 void TestGatewayRelay::tutorialRegionIsTranslatedBothWays()
 {
-    FakeUpstream up;
+    ScriptedUpstream up;
     up.setJson("/v1/inference", 200, R"({"output":"Mock response from ap-south-1: hello...","tokens_used":7})");
     auto cfg = GatewayHarness::configFor({up.baseUrl()});
     cfg.regions[0].api = config::UpstreamApi::Tutorial;
@@ -252,7 +252,7 @@ void TestGatewayRelay::tutorialRegionIsTranslatedBothWays()
 
 void TestGatewayRelay::tutorialInferenceApiOnOpenAiRegion()
 {
-    FakeUpstream up;
+    ScriptedUpstream up;
     up.setJson("/v1/chat/completions", 200, kCompletion);
     auto cfg = GatewayHarness::configFor({up.baseUrl()});
     cfg.regions[0].provider = QStringLiteral("aws");
@@ -279,7 +279,7 @@ void TestGatewayRelay::httpsUpstreamWithPrivateCa()
 {
     test::TlsFixtures tls;
     QVERIFY2(tls.ok(), qPrintable(tls.error()));
-    FakeUpstream up({true, tls.certFile(), tls.keyFile()});
+    ScriptedUpstream up({true, tls.certFile(), tls.keyFile()});
     up.setJson("/v1/chat/completions", 200, kCompletion);
     auto cfg = GatewayHarness::configFor({up.baseUrl()});
     cfg.regions[0].caFile = tls.caFile();
@@ -295,7 +295,7 @@ void TestGatewayRelay::httpsUpstreamWithoutTheCaIsRefused()
 {
     test::TlsFixtures tls;
     QVERIFY2(tls.ok(), qPrintable(tls.error()));
-    FakeUpstream up({true, tls.certFile(), tls.keyFile()});
+    ScriptedUpstream up({true, tls.certFile(), tls.keyFile()});
     up.setJson("/v1/chat/completions", 200, kCompletion);
     GatewayHarness gw(GatewayHarness::configFor({up.baseUrl()})); // system CAs only
     QVERIFY(gw.ok());
@@ -310,7 +310,7 @@ void TestGatewayRelay::httpsUpstreamWithoutTheCaIsRefused()
 
 void TestGatewayRelay::statusEndpointsReportFigures()
 {
-    FakeUpstream up;
+    ScriptedUpstream up;
     up.setJson("/v1/chat/completions", 200, kCompletion);
     GatewayHarness gw(GatewayHarness::configFor({up.baseUrl()}));
     QVERIFY(gw.ok());

@@ -1,0 +1,63 @@
+#include "tests/support/GatewayHarness.h"
+
+#include "core/gateway/Gateway.h"
+
+#include <QThread>
+
+namespace meridian::test {
+
+GatewayHarness::GatewayHarness(config::GatewayConfig config) : m_thread(std::make_unique<QThread>())
+{
+    config.listenHost = QStringLiteral("127.0.0.1");
+    config.listenPort = 0;
+    m_anchor = new QObject;
+    m_anchor->moveToThread(m_thread.get());
+    m_thread->start();
+    QMetaObject::invokeMethod(m_anchor, [this, &config] {
+        m_gateway = new gateway::Gateway(std::move(config));
+        auto started = m_gateway->start();
+        if (!started)
+            m_error = started.error().message;
+        else
+            m_port = m_gateway->port();
+    }, Qt::BlockingQueuedConnection);
+}
+
+GatewayHarness::~GatewayHarness()
+{
+    QMetaObject::invokeMethod(m_anchor, [this] {
+        delete m_gateway; // stops and joins the workers
+        m_gateway = nullptr;
+        delete m_anchor;
+    }, Qt::BlockingQueuedConnection);
+    m_thread->quit();
+    m_thread->wait();
+}
+
+telemetry::GatewaySnapshot GatewayHarness::figures() const
+{
+    return m_gateway->context().stats->collect(0);
+}
+
+config::GatewayConfig GatewayHarness::configFor(const QStringList &endpoints, const QString &model)
+{
+    config::GatewayConfig cfg;
+    cfg.threads = 2;
+    int i = 0;
+    for (const QString &endpoint : endpoints) {
+        config::RegionConfig r;
+        r.name = QStringLiteral("r%1").arg(i++);
+        r.provider = QStringLiteral("test");
+        r.endpoint = endpoint;
+        r.models = {model};
+        r.costPer1kTokens = 0.5;
+        r.timeouts.connectMs = 2'000;
+        r.timeouts.firstByteMs = 5'000;
+        r.timeouts.idleMs = 5'000;
+        r.timeouts.totalMs = 20'000;
+        cfg.regions.push_back(r);
+    }
+    return cfg;
+}
+
+} // namespace meridian::test

@@ -1,0 +1,42 @@
+#pragma once
+
+#include "core/config/GatewayConfig.h"
+#include "core/telemetry/GatewaySnapshot.h"
+
+#include <QString>
+
+#include <memory>
+
+class QThread;
+class QObject;
+
+namespace meridian::gateway {
+class Gateway;
+}
+
+namespace meridian::test {
+
+// Runs a real Gateway (listener + workers) on a thread of its own, so a test may block on
+// client sockets while the gateway accepts and serves. Listens on 127.0.0.1 port 0.
+class GatewayHarness final {
+public:
+    explicit GatewayHarness(config::GatewayConfig config);
+    ~GatewayHarness();
+
+    bool ok() const { return m_error.isEmpty(); }
+    const QString &error() const { return m_error; }
+    quint16 port() const { return m_port; }
+    telemetry::GatewaySnapshot figures() const; // merged now, from the atomics
+
+    // A config with one OpenAI region per endpoint (names r0, r1 …), all serving `model`.
+    static config::GatewayConfig configFor(const QStringList &endpoints, const QString &model = QStringLiteral("m"));
+
+private:
+    std::unique_ptr<QThread> m_thread;
+    QObject *m_anchor = nullptr;
+    gateway::Gateway *m_gateway = nullptr;
+    quint16 m_port = 0;
+    QString m_error;
+};
+
+} // namespace meridian::test
