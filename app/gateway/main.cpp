@@ -114,6 +114,9 @@ int main(int argc, char *argv[])
     }
 
     const qint64 graceMs = config.timeouts.shutdownGraceMs;
+    // Installed before the listening line is printed: a SIGTERM that follows it at once must
+    // still shut down gracefully, not kill the process.
+    meridian::app::SignalWatcher signals;
     meridian::gateway::Gateway gateway(std::move(config));
     auto started = gateway.start();
     if (!started) {
@@ -127,7 +130,6 @@ int main(int argc, char *argv[])
     std::fflush(stdout);
 
     int exitCode = kExitOk;
-    meridian::app::SignalWatcher signals;
     QObject::connect(&signals, &meridian::app::SignalWatcher::terminationRequested, &gateway, [&](int sig) {
         if (!gateway.running())
             return;

@@ -2,6 +2,7 @@
 
 #include "core/gateway/Gateway.h"
 
+#include <QTcpServer>
 #include <QThread>
 
 namespace meridian::test {
@@ -37,6 +38,13 @@ GatewayHarness::~GatewayHarness()
 telemetry::GatewaySnapshot GatewayHarness::figures() const
 {
     return m_gateway->context().stats->collect(0);
+}
+
+quint16 GatewayHarness::unusedPort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    return probe.serverPort();
 }
 
 config::GatewayConfig GatewayHarness::configFor(const QStringList &endpoints, const QString &model)

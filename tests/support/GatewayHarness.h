@@ -29,6 +29,9 @@ public:
     telemetry::GatewaySnapshot figures() const; // merged now, from the atomics
 
     // A config with one OpenAI region per endpoint (names r0, r1 …), all serving `model`.
+    // A loopback port nobody listens on (bound, then released): a region that refuses.
+    static quint16 unusedPort();
+
     static config::GatewayConfig configFor(const QStringList &endpoints, const QString &model = QStringLiteral("m"));
 
 private:

@@ -6,7 +6,6 @@
 
 #include <QProcess>
 #include <QStandardPaths>
-#include <QTcpServer>
 #include <QtTest>
 
 using namespace meridian;
@@ -17,13 +16,6 @@ using test::HttpTestClient;
 namespace {
 
 const QByteArray kChat = R"({"model":"m","messages":[{"role":"user","content":"hello"}]})";
-
-quint16 deadPort()
-{
-    QTcpServer s;
-    s.listen(QHostAddress::LocalHost, 0);
-    return s.serverPort();
-}
 
 // The error object of an OpenAI-shaped error body, or an empty object.
 QJsonObject errorOf(const HttpTestClient::Response &r)
@@ -166,8 +158,8 @@ void TestGatewayErrors::upstreamFailures()
 
 void TestGatewayErrors::noRegionReachable()
 {
-    GatewayHarness gw(GatewayHarness::configFor({QStringLiteral("http://127.0.0.1:%1").arg(deadPort()),
-                                                 QStringLiteral("http://127.0.0.1:%1").arg(deadPort())}));
+    GatewayHarness gw(GatewayHarness::configFor({QStringLiteral("http://127.0.0.1:%1").arg(GatewayHarness::unusedPort()),
+                                                 QStringLiteral("http://127.0.0.1:%1").arg(GatewayHarness::unusedPort())}));
     QVERIFY(gw.ok());
     const auto r = HttpTestClient::request(gw.port(), "POST", "/v1/chat/completions", kChat);
     QVERIFY(r && r->complete);

@@ -6,7 +6,6 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QTcpServer>
 #include <QtTest>
 
 #include <memory>
@@ -22,14 +21,6 @@ namespace {
 const QByteArray kChat = R"({"model":"m","messages":[{"role":"user","content":"hello"}]})";
 const QByteArray kChatStream = R"({"model":"m","stream":true,"messages":[{"role":"user","content":"hello"}]})";
 const QByteArray kCompletion = R"({"id":"chatcmpl-1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}]})";
-
-// A loopback port nobody listens on (bound, then released).
-quint16 deadPort()
-{
-    QTcpServer s;
-    s.listen(QHostAddress::LocalHost, 0);
-    return s.serverPort();
-}
 
 } // namespace
 
@@ -201,7 +192,7 @@ void TestGatewayRelay::connectFailureMovesToNextRegion()
     ScriptedUpstream up;
     up.setJson("/v1/chat/completions", 200, kCompletion);
     GatewayHarness gw(GatewayHarness::configFor(
-        {QStringLiteral("http://127.0.0.1:%1").arg(deadPort()), up.baseUrl()}));
+        {QStringLiteral("http://127.0.0.1:%1").arg(GatewayHarness::unusedPort()), up.baseUrl()}));
     QVERIFY(gw.ok());
     const auto r = HttpTestClient::request(gw.port(), "POST", "/v1/chat/completions", kChat);
     QVERIFY(r);
