@@ -252,6 +252,13 @@ void ServerConnection::onDisconnected()
     deleteLater();
 }
 
+void ServerConnection::abort()
+{
+    m_socket->abort();
+    if (!m_closedEmitted)
+        onDisconnected();
+}
+
 void ServerConnection::shutdownGracefully()
 {
     m_draining = true;
