@@ -3,7 +3,8 @@
 // Exit codes: 0 clean shutdown (all in-flight requests finished), 1 runtime failure (cannot
 // listen, bad CA file) or a shutdown that had to cut requests off, 2 usage or config error.
 
-#include "app/gateway/SignalWatcher.h"
+#include "app/common/ResourcePaths.h"
+#include "app/common/SignalWatcher.h"
 #include "core/config/ConfigLoader.h"
 #include "core/gateway/Gateway.h"
 
@@ -26,17 +27,9 @@ void printErr(const QString &text)
     std::fprintf(stderr, "meridian-gateway: %s\n", qPrintable(text));
 }
 
-// The default config: next to the binary's share dir when installed, else the source tree's.
 QString defaultConfigPath()
 {
-    const QString app = QCoreApplication::applicationDirPath();
-    for (const QString &candidate : QStringList{app + QStringLiteral("/../share/meridian/gateway.yaml"),
-                                     QStringLiteral("/etc/meridian/gateway.yaml"),
-                                     QStringLiteral(MERIDIAN_SOURCE_DIR "/resources/gateway.yaml")}) {
-        if (QFileInfo::exists(candidate))
-            return QFileInfo(candidate).canonicalFilePath();
-    }
-    return QStringLiteral("gateway.yaml");
+    return meridian::app::findResource(QStringLiteral("gateway.yaml"));
 }
 
 } // namespace

@@ -1,4 +1,4 @@
-#include "app/gateway/SignalWatcher.h"
+#include "app/common/SignalWatcher.h"
 
 #include <QSocketNotifier>
 

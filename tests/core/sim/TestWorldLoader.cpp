@@ -1,0 +1,154 @@
+#include "core/config/ConfigLoader.h"
+#include "core/sim/GatewayConfigWriter.h"
+#include "core/sim/WorldLoader.h"
+#include "tests/support/TestPaths.h"
+
+#include <QTest>
+
+using namespace meridian;
+using namespace meridian::sim;
+
+namespace {
+
+const char *const kMinimal = R"(regions:
+  - name: r1
+    models:
+      - {id: m1}
+)";
+
+} // namespace
+
+class TestWorldLoader final : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void demoWorldMatchesTheGatewayDefaults()
+    {
+        const Result<WorldConfig> world = loadWorldFile(test::sourceDir() + QStringLiteral("/resources/world.yaml"));
+        QVERIFY2(world.ok(), qPrintable(world.ok() ? QString() : world.error().message));
+        const WorldConfig &w = world.value();
+        const Result<config::GatewayConfig> gateway =
+            config::loadGatewayConfigFile(test::sourceDir() + QStringLiteral("/resources/gateway.yaml"), QProcessEnvironment());
+        QVERIFY(gateway.ok());
+        // The same six regions, where the gateway's defaults expect them.
+        QCOMPARE(w.regions.size(), gateway.value().regions.size());
+        for (const config::RegionConfig &r : gateway.value().regions) {
+            const SimRegion *sim = w.region(r.name);
+            QVERIFY2(sim, qPrintable(r.name));
+            QCOMPARE(QStringLiteral("http://127.0.0.1:") + QString::number(sim->port), r.endpoint);
+            QCOMPARE(sim->jurisdiction, r.jurisdiction);
+            QCOMPARE(sim->gpus, 4);
+            QVERIFY(sim->model(QStringLiteral("meta-llama/Llama-3.1-70B-Instruct")));
+            QVERIFY(sim->model(QStringLiteral("mistralai/Mistral-7B-Instruct-v0.3")));
+            QVERIFY(sim->metricsPort != 0 && sim->vectorDbPort != 0);
+        }
+        QCOMPARE(w.replication.primary, QStringLiteral("us-east-1"));
+        QCOMPARE(w.replication.replicas.size(), size_t(5));
+        QCOMPARE(w.claude.size(), size_t(2));
+        QVERIFY(w.claudeStandIn(QStringLiteral("claude-eu")));
+        QCOMPARE(w.claudeStandIn(QStringLiteral("claude-eu"))->jurisdiction, QStringLiteral("EU"));
+        QVERIFY(w.clients.euShare.has_value());
+        QCOMPARE(w.clients.geographies.size(), size_t(6));
+        QCOMPARE(w.seed, quint64(42));
+    }
+
+    void regionDefaultsApplyAndRegionsOverride()
+    {
+        const QByteArray yaml = R"(region_defaults:
+  gpus: 8
+  rtt: 50ms
+  models: [{id: m1, ttft: 100ms}]
+regions:
+  - {name: a}
+  - {name: b, gpus: 2, models: [{id: m2}]}
+)";
+        const Result<WorldConfig> w = loadWorldText(yaml, QStringLiteral("w.yaml"));
+        QVERIFY2(w.ok(), qPrintable(w.ok() ? QString() : w.error().message));
+        QCOMPARE(w.value().regions[0].gpus, 8);
+        QCOMPARE(w.value().regions[0].rttMs, qint64(50));
+        QCOMPARE(w.value().regions[0].models[0].ttftMs, qint64(100));
+        QCOMPARE(w.value().regions[1].gpus, 2);
+        QCOMPARE(w.value().regions[1].models[0].id, QStringLiteral("m2"));
+        QCOMPARE(w.value().regions[1].capacity(), 2 * 32);
+    }
+
+    void badFilesGiveFileLineColumn_data()
+    {
+        QTest::addColumn<QByteArray>("yaml");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("syntax") << QByteArray("regions: [\n") << QStringLiteral("w.yaml:2:1:");
+        QTest::newRow("empty") << QByteArray("# nothing\n") << QStringLiteral("w.yaml:1:1: the world file is empty");
+        QTest::newRow("unknown key") << QByteArray(kMinimal).append("sped: 2\n")
+                                     << QStringLiteral("w.yaml:5:1: unknown key \"sped\" at the top level");
+        QTest::newRow("suggestion") << QByteArray(kMinimal).append("speeed: 2\n") << QStringLiteral("did you mean \"speed\"?");
+        QTest::newRow("no regions") << QByteArray("seed: 1\n") << QStringLiteral("missing required key \"regions\"");
+        QTest::newRow("bad speed") << QByteArray(kMinimal).append("speed: 5000\n") << QStringLiteral("w.yaml:5:8: speed:");
+        QTest::newRow("bad gpus") << QByteArray("regions:\n  - {name: r, gpus: 0, models: [{id: m}]}\n")
+                                  << QStringLiteral("w.yaml:2:21: regions[0].gpus: expected an integer in 1..1024");
+        QTest::newRow("no models") << QByteArray("regions:\n  - {name: r}\n") << QStringLiteral("w.yaml:2:5: regions[0]: region \"r\" serves no models");
+        QTest::newRow("dup region") << QByteArray("regions:\n  - {name: r, models: [{id: m}]}\n  - {name: r, models: [{id: m}]}\n")
+                                    << QStringLiteral("w.yaml:3:5: regions[1]: the name \"r\" is already used");
+        QTest::newRow("bad port") << QByteArray("regions:\n  - {name: r, port: 70000, models: [{id: m}]}\n")
+                                  << QStringLiteral("w.yaml:2:21: regions[0].port");
+        QTest::newRow("port clash") << QByteArray("regions:\n  - {name: a, port: 9000, models: [{id: m}]}\n  - {name: b, metrics_port: 9000, models: [{id: m}]}\n")
+                                    << QStringLiteral("w.yaml:3:5: b.metrics_port uses port 9000, already used by a.port");
+        QTest::newRow("unknown primary") << QByteArray(kMinimal).append("vector_db: {primary: nowhere}\n")
+                                         << QStringLiteral("w.yaml:5:22: vector_db.primary: \"nowhere\" is not a region");
+        QTest::newRow("replica is primary") << QByteArray(kMinimal).append("vector_db:\n  primary: r1\n  replicas:\n    - {region: r1}\n")
+                                            << QStringLiteral("w.yaml:8:7: vector_db.replicas: \"r1\" is the primary");
+        QTest::newRow("country") << QByteArray(kMinimal).append("clients:\n  geographies:\n    - {name: g, countries: [usa], rate: 1}\n")
+                                 << QStringLiteral("w.yaml:7:28: clients.geographies[0].countries: \"usa\" is not a two-letter");
+        QTest::newRow("length order") << QByteArray(kMinimal).append("clients:\n  prompt_tokens: {mean: 5, min: 10, max: 20}\n")
+                                      << QStringLiteral("w.yaml:6:18: clients.prompt_tokens: expected min <= mean <= max");
+        QTest::newRow("client model") << QByteArray(kMinimal).append("clients:\n  models: [zzz]\n")
+                                      << QStringLiteral("clients.models: no region serves \"zzz\"");
+        QTest::newRow("metric names") << QByteArray(kMinimal).append("vllm_metric_names: old\n")
+                                      << QStringLiteral("w.yaml:5:20: vllm_metric_names: expected current");
+        QTest::newRow("claude no models") << QByteArray(kMinimal).append("claude:\n  - {name: c, models: []}\n")
+                                          << QStringLiteral("w.yaml:6:5: claude[0]: a Claude stand-in needs at least one model");
+    }
+
+    void badFilesGiveFileLineColumn()
+    {
+        QFETCH(QByteArray, yaml);
+        QFETCH(QString, expected);
+        const Result<WorldConfig> w = loadWorldText(yaml, QStringLiteral("w.yaml"));
+        QVERIFY(!w.ok());
+        QCOMPARE(w.error().code, QStringLiteral("world"));
+        QVERIFY2(w.error().message.contains(expected), qPrintable(w.error().message));
+    }
+
+    void missingFileIsAnError()
+    {
+        const Result<WorldConfig> w = loadWorldFile(QStringLiteral("/nonexistent/world.yaml"));
+        QVERIFY(!w.ok());
+        QVERIFY(w.error().message.contains(QStringLiteral("/nonexistent/world.yaml")));
+    }
+
+    void printedGatewayConfigLoadsAndMatches()
+    {
+        const Result<WorldConfig> world = loadWorldFile(test::sourceDir() + QStringLiteral("/resources/world.yaml"));
+        QVERIFY(world.ok());
+        // The ports a running world reports replace the configured ones.
+        const QByteArray yaml = gatewayConfigYaml(world.value(), [](const QString &name) {
+            return static_cast<quint16>(name == QLatin1String("eu-west-1") ? 18006 : 18000);
+        }, 8123);
+        const Result<config::GatewayConfig> gw = config::loadGatewayConfigText(yaml, QStringLiteral("printed"), QProcessEnvironment());
+        QVERIFY2(gw.ok(), qPrintable(gw.ok() ? QString() : gw.error().message + QLatin1Char('\n') + QString::fromUtf8(yaml)));
+        QCOMPARE(gw.value().listenPort, quint16(8123));
+        QCOMPARE(gw.value().listenHost, QStringLiteral("127.0.0.1"));
+        QCOMPARE(gw.value().regions.size(), world.value().regions.size());
+        const config::RegionConfig *eu = gw.value().region(QStringLiteral("eu-west-1"));
+        QVERIFY(eu);
+        QCOMPARE(eu->endpoint, QStringLiteral("http://127.0.0.1:18006"));
+        QCOMPARE(eu->jurisdiction, QStringLiteral("EU"));
+        QCOMPARE(eu->location.lat, 53.35);
+        QCOMPARE(eu->models, (QStringList{QStringLiteral("meta-llama/Llama-3.1-70B-Instruct"),
+                                          QStringLiteral("mistralai/Mistral-7B-Instruct-v0.3")}));
+        QCOMPARE(gw.value().region(QStringLiteral("me-south-1"))->costPer1kTokens, 0.35);
+        QVERIFY(yaml.contains("claude-eu"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestWorldLoader)
+#include "TestWorldLoader.moc"
