@@ -140,13 +140,9 @@ int runTrafficCommand(const QStringList &args)
         return kExitUsage;
     }
 
-    QHash<QString, QString> jurisdictions;
-    for (const sim::SimRegion &r : world.value().regions)
-        jurisdictions.insert(r.name, r.jurisdiction);
-    for (const sim::SimClaude &c : world.value().claude)
-        jurisdictions.insert(c.name, c.jurisdiction);
     const sim::SimClock clock(speed);
-    sim::TrafficGenerator generator(world.value().clients, world.value().allModels(), seed, clock, options, jurisdictions);
+    sim::TrafficGenerator generator(world.value().clients, world.value().allModels(), seed, clock, options,
+                                    sim::worldJurisdictions(world.value()));
     app::SignalWatcher signals;
     QObject::connect(&signals, &app::SignalWatcher::terminationRequested, &generator, [&generator](int) { generator.stop(); });
     QObject::connect(&generator, &sim::TrafficGenerator::finished, &generator, [] { QCoreApplication::exit(kExitOk); });

@@ -407,6 +407,7 @@ void TestYamlReader::envVarName()
                   [&](const YamlEntry &e) { return reader.getEnvVarName(e, name); }));
     QVERIFY2(reader.error().startsWith(QStringLiteral("t.yaml:1:4: v: expected the name of an environment variable")),
              qPrintable(reader.error()));
+    QCOMPARE(name, QStringLiteral("MY_VAR_1")); // untouched on failure
 }
 
 void TestYamlReader::readsConfigFiles()

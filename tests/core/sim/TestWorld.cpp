@@ -150,12 +150,9 @@ private Q_SLOTS:
         options.maxRequests = 40;
         options.maxInFlight = 16;
         const SimClock clock(20);
-        QHash<QString, QString> jurisdictions;
-        for (const SimRegion &r : m_config.regions)
-            jurisdictions.insert(r.name, r.jurisdiction);
         SimClients clients = m_config.clients;
         clients.outputTokens = {20, 1, 40}; // short answers keep the run quick
-        TrafficGenerator traffic(clients, m_config.allModels(), m_config.seed, clock, options, jurisdictions);
+        TrafficGenerator traffic(clients, m_config.allModels(), m_config.seed, clock, options, worldJurisdictions(m_config));
         QSignalSpy finished(&traffic, &TrafficGenerator::finished);
         const Result<bool> started = traffic.start();
         QVERIFY2(started.ok(), qPrintable(started.ok() ? QString() : started.error().message));
