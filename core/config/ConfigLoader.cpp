@@ -102,7 +102,6 @@ private:
     bool parseUpstreamTimeouts(const YamlEntry &e, UpstreamTimeouts &t);
     bool parseRegions(const YamlEntry &e, GatewayConfig &cfg);
     bool parseRegion(const YAML::Node &node, const QString &path, RegionConfig &region);
-    bool parseLocation(const YamlEntry &e, GeoPoint &point);
     bool parseModels(const YamlEntry &e, QStringList &models);
 
     YamlReader m_yaml; // relative ca_file paths resolve against its baseDir
@@ -201,19 +200,6 @@ bool Parser::parseUpstreamTimeouts(const YamlEntry &e, UpstreamTimeouts &t)
     });
 }
 
-bool Parser::parseLocation(const YamlEntry &e, GeoPoint &point)
-{
-    if (!e.value.IsMap())
-        return m_yaml.fail(e.valueMark(), QStringLiteral("%1: expected a mapping {lat: ..., lon: ...}, got %2")
-                                              .arg(e.path, YamlReader::describe(e.value)));
-    const bool ok = m_yaml.forEachEntry(e.value, e.path, kLocationKeys, [&](const YamlEntry &c) {
-        if (c.key == QLatin1String("lat"))
-            return m_yaml.getReal(c, -90, 90, point.lat);
-        return m_yaml.getReal(c, -180, 180, point.lon);
-    });
-    return ok && m_yaml.requireKeys(e.value, e.path, kLocationKeys);
-}
-
 bool Parser::parseModels(const YamlEntry &e, QStringList &models)
 {
     if (!e.value.IsSequence() || e.value.size() == 0)
@@ -290,7 +276,7 @@ bool Parser::parseRegion(const YAML::Node &node, const QString &path, RegionConf
         if (c.key == QLatin1String("priority"))
             return m_yaml.getInt(c, std::numeric_limits<int>::min(), std::numeric_limits<int>::max(), region.priority);
         if (c.key == QLatin1String("location"))
-            return parseLocation(c, region.location);
+            return m_yaml.getGeoPoint(c, region.location);
         if (c.key == QLatin1String("jurisdiction")) {
             static const QRegularExpression re(QStringLiteral("^[A-Z]{2,3}$"));
             if (!m_yaml.getString(c, region.jurisdiction))

@@ -427,4 +427,21 @@ std::optional<qint64> parseDurationMs(const QString &text)
     return static_cast<qint64>(std::llround(ms));
 }
 
+bool YamlReader::getGeoPoint(const YamlEntry &e, GeoPoint &out)
+{
+    static const YamlKeys kLocationKeys = {QLatin1String("lat"), QLatin1String("lon")};
+    if (!e.value.IsMap())
+        return fail(e.valueMark(), QStringLiteral("%1: expected a mapping {lat: ..., lon: ...}, got %2").arg(e.path, describe(e.value)));
+    GeoPoint point;
+    const bool ok = forEachEntry(e.value, e.path, kLocationKeys, [&](const YamlEntry &c) {
+        if (c.key == QLatin1String("lat"))
+            return getReal(c, -90, 90, point.lat);
+        return getReal(c, -180, 180, point.lon);
+    });
+    if (!ok || !requireKeys(e.value, e.path, kLocationKeys))
+        return false;
+    out = point;
+    return true;
+}
+
 } // namespace meridian::config

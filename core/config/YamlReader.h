@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/common/Result.h"
+#include "core/config/GatewayConfig.h"
 
 #include <QByteArray>
 #include <QLatin1String>
@@ -82,6 +83,7 @@ public:
     bool getEnvVarName(const YamlEntry &e, QString &out);     // [A-Za-z_][A-Za-z0-9_]* or empty
     bool getPath(const YamlEntry &e, QString &out);           // relative to baseDir; null reads as ""
     bool getStringList(const YamlEntry &e, QStringList &out); // sequence of non-empty scalars (null = empty)
+    bool getGeoPoint(const YamlEntry &e, GeoPoint &out);      // {lat: -90..90, lon: -180..180}, both required
 
     static QString describe(const YAML::Node &node); // "a mapping", "\"text\"", ...
     static QString fromStd(const std::string &s);

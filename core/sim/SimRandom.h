@@ -34,7 +34,8 @@ private:
 int approxTokenCount(QStringView text);
 
 // The text of generated token `index` of a completion: deterministic filler words, each with
-// its leading space, so a stream of them reads as a sentence and counts as that many tokens.
+// its leading space, so a stream of them reads as a sentence. Each is one generated token
+// (usage counts them), even where approxTokenCount() would count a long word as two or three.
 QString syntheticToken(quint64 seed, int index);
 
 } // namespace meridian::sim

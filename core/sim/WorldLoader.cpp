@@ -36,7 +36,6 @@ const YamlKeys kRegionDefaultKeys = {QLatin1String("provider"), QLatin1String("g
                                      QLatin1String("models")};
 const YamlKeys kModelKeys = {QLatin1String("id"), QLatin1String("ttft"), QLatin1String("inter_token"),
                              QLatin1String("max_model_len")};
-const YamlKeys kLocationKeys = {QLatin1String("lat"), QLatin1String("lon")};
 const YamlKeys kVectorDbKeys = {QLatin1String("collection"), QLatin1String("primary"), QLatin1String("replicas")};
 const YamlKeys kReplicaKeys = {QLatin1String("region"), QLatin1String("base_lag")};
 const YamlKeys kClaudeKeys = {QLatin1String("name"),        QLatin1String("port"),
@@ -67,7 +66,6 @@ public:
     bool check(const YAML::Node &root, const WorldConfig &world);
 
 private:
-    bool parseLocation(const YamlEntry &e, GeoPoint &point);
     bool parsePort(const YamlEntry &e, quint16 &port);
     bool parseRegionField(const YamlEntry &e, SimRegion &region);
     bool parseModels(const YamlEntry &e, std::vector<SimModel> &models);
@@ -82,19 +80,6 @@ private:
     // Where each named thing was defined, for cross-reference errors.
     QHash<QString, YAML::Mark> m_marks;
 };
-
-bool WorldParser::parseLocation(const YamlEntry &e, GeoPoint &point)
-{
-    if (!e.value.IsMap())
-        return m_yaml.fail(e.valueMark(), QStringLiteral("%1: expected a mapping {lat: ..., lon: ...}, got %2")
-                                              .arg(e.path, YamlReader::describe(e.value)));
-    const bool ok = m_yaml.forEachEntry(e.value, e.path, kLocationKeys, [&](const YamlEntry &c) {
-        if (c.key == QLatin1String("lat"))
-            return m_yaml.getReal(c, -90, 90, point.lat);
-        return m_yaml.getReal(c, -180, 180, point.lon);
-    });
-    return ok && m_yaml.requireKeys(e.value, e.path, kLocationKeys);
-}
 
 bool WorldParser::parsePort(const YamlEntry &e, quint16 &port)
 {
@@ -149,7 +134,7 @@ bool WorldParser::parseRegionField(const YamlEntry &e, SimRegion &region)
     if (k == QLatin1String("provider"))
         return m_yaml.getString(e, region.provider);
     if (k == QLatin1String("location"))
-        return parseLocation(e, region.location);
+        return m_yaml.getGeoPoint(e, region.location);
     if (k == QLatin1String("jurisdiction"))
         return m_yaml.getString(e, region.jurisdiction);
     if (k == QLatin1String("port"))
@@ -246,7 +231,7 @@ bool WorldParser::parseClaude(const YamlEntry &e, std::vector<SimClaude> &out)
             if (k == QLatin1String("port"))
                 return parsePort(c, claude.port);
             if (k == QLatin1String("location"))
-                return parseLocation(c, claude.location);
+                return m_yaml.getGeoPoint(c, claude.location);
             if (k == QLatin1String("jurisdiction"))
                 return m_yaml.getString(c, claude.jurisdiction);
             if (k == QLatin1String("models"))
@@ -338,7 +323,7 @@ bool WorldParser::parseClients(const YamlEntry &e, SimClients &clients)
                 if (f.key == QLatin1String("countries"))
                     return parseCountries(f, g.countries);
                 if (f.key == QLatin1String("location"))
-                    return parseLocation(f, g.location);
+                    return m_yaml.getGeoPoint(f, g.location);
                 return m_yaml.getReal(f, 0, 100'000, g.requestsPerSecond);
             });
             if (!ok || !m_yaml.requireKeys(item, path, {QLatin1String("name"), QLatin1String("countries"), QLatin1String("rate")}))
