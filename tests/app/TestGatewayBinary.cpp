@@ -2,6 +2,7 @@
 // graceful shutdown on SIGTERM that lets an in-flight request finish.
 #include "tests/support/ScriptedUpstream.h"
 #include "tests/support/HttpTestClient.h"
+#include "tests/support/ProcessRun.h"
 #include "tests/support/TestPaths.h"
 
 #include <QProcess>
@@ -18,35 +19,16 @@ QString binary()
     return test::binaryDir() + QStringLiteral("/app/gateway/meridian-gateway");
 }
 
-struct Run {
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
+using Run = test::ProcessRun;
 
-Run run(const QStringList &args)
+Run run(const QStringList &args, int timeoutMs = 20'000)
 {
-    QProcess p;
-    p.start(binary(), args);
-    Run r;
-    if (!p.waitForFinished(20000)) {
-        p.kill();
-        p.waitForFinished(5000);
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
+    return test::runProcess(binary(), args, timeoutMs);
 }
 
 QString writeFile(const QTemporaryDir &dir, const QString &name, const QByteArray &text)
 {
-    const QString path = dir.filePath(name);
-    QFile f(path);
-    if (f.open(QIODevice::WriteOnly))
-        f.write(text);
-    return path;
+    return test::writeTestFile(dir, name, text);
 }
 
 } // namespace
