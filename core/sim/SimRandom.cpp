@@ -19,8 +19,9 @@ quint64 fnv1a(QStringView text)
     return h;
 }
 
-// SplitMix64 finaliser: spreads nearby seeds far apart.
-quint64 mix(quint64 x)
+} // namespace
+
+quint64 splitMix64(quint64 x)
 {
     x += 0x9e3779b97f4a7c15ULL;
     x = (x ^ (x >> 30U)) * 0xbf58476d1ce4e5b9ULL;
@@ -28,9 +29,7 @@ quint64 mix(quint64 x)
     return x ^ (x >> 31U);
 }
 
-} // namespace
-
-SimRandom::SimRandom(quint64 worldSeed, QStringView stream) : m_engine(mix(worldSeed ^ fnv1a(stream)))
+SimRandom::SimRandom(quint64 worldSeed, QStringView stream) : m_engine(splitMix64(worldSeed ^ fnv1a(stream)))
 {
 }
 
@@ -110,7 +109,7 @@ QString syntheticToken(quint64 seed, int index)
         "replica", "inference", "queue", "is", "and", "of", "to", "a", "in", "for", "with",
         "healthy", "capacity", "traffic", "data", "user", "fast", "stable", "load", "on", "we",
     };
-    const quint64 pick = mix(seed + static_cast<quint64>(index)) % kWords.size();
+    const quint64 pick = splitMix64(seed + static_cast<quint64>(index)) % kWords.size();
     QString word = QLatin1String(kWords[pick]);
     if (index == 0 && !word.isEmpty())
         word[0] = word.at(0).toUpper();

@@ -29,6 +29,10 @@ private:
     std::mt19937_64 m_engine;
 };
 
+// SplitMix64's finaliser: a stateless hash that spreads nearby seeds far apart, for derived
+// seeds and for noise that must not consume a component's random stream.
+quint64 splitMix64(quint64 x);
+
 // Approximate token count of a text, the way a BPE tokenizer lands on English prose:
 // about one token per four characters, at least one per word-like run.
 int approxTokenCount(QStringView text);

@@ -4,18 +4,6 @@
 #include <cmath>
 
 namespace meridian::sim {
-namespace {
-
-// SplitMix64: a stateless hash for noise that must not consume the request stream.
-quint64 mixBits(quint64 x)
-{
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30U)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27U)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31U);
-}
-
-} // namespace
 
 LoadModel::LoadModel(const SimRegion &region, quint64 worldSeed)
     : m_gpus(std::max(1, region.gpus)),
@@ -24,7 +12,7 @@ LoadModel::LoadModel(const SimRegion &region, quint64 worldSeed)
       m_maxWaiting(std::max(0, region.maxWaiting)),
       m_rttMs(std::max<qint64>(0, region.rttMs)),
       m_jitter(std::clamp(region.jitter, 0.0, 1.0)),
-      m_noiseSeed(mixBits(worldSeed ^ qHash(region.name))),
+      m_noiseSeed(splitMix64(worldSeed ^ qHash(region.name))),
       m_random(worldSeed, QString(QStringLiteral("region/") + region.name + QStringLiteral("/load"))),
       m_gpuLoad(static_cast<std::size_t>(m_gpus), 0)
 {
@@ -206,7 +194,7 @@ std::vector<double> LoadModel::gpuUtilisation(qint64 nowMs) const
             continue;
         }
         const double share = static_cast<double>(m_gpuLoad[g]) / m_maxSeqsPerGpu;
-        const quint64 h = mixBits(m_noiseSeed ^ mixBits((second << 8U) | g));
+        const quint64 h = splitMix64(m_noiseSeed ^ splitMix64((second << 8U) | g));
         const double noise = (static_cast<double>(h % 1001) / 1000.0 - 0.5) * 6.0; // ±3 points
         out.push_back(std::clamp(std::round(100.0 * share + noise), 1.0, 100.0));
     }

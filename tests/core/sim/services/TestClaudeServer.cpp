@@ -4,6 +4,7 @@
 #include "core/sim/services/ClaudeServer.h"
 #include "tests/core/sim/services/JsonShape.h"
 #include "tests/support/EventThread.h"
+#include "tests/support/WaitUntil.h"
 #include "tests/support/HttpTestClient.h"
 
 #include <QDeadlineTimer>
@@ -22,6 +23,7 @@ using meridian::sim::FaultKind;
 using meridian::sim::SimClaude;
 using meridian::sim::SimClock;
 using meridian::test::EventThread;
+using meridian::test::waitUntil;
 using meridian::test::HttpTestClient;
 namespace shape = meridian::test::shape;
 
@@ -31,18 +33,6 @@ constexpr double kSpeed = 50;
 const QByteArray kKeyEnv = "MERIDIAN_TEST_CLAUDE_KEY";
 const QByteArray kKey = "sk-ant-test-0123456789-secret";
 const QByteArray kWrongKey = "sk-ant-wrong-9876543210-guess";
-
-template <typename F>
-bool waitUntil(F done, int timeoutMs = 5000)
-{
-    QDeadlineTimer deadline(timeoutMs);
-    while (!deadline.hasExpired()) {
-        if (done())
-            return true;
-        QThread::msleep(5);
-    }
-    return done();
-}
 
 SimClaude globalConfig()
 {

@@ -4,6 +4,7 @@
 #include "core/sim/services/VectorDbServer.h"
 #include "tests/core/sim/services/JsonShape.h"
 #include "tests/support/EventThread.h"
+#include "tests/support/WaitUntil.h"
 #include "tests/support/HttpTestClient.h"
 
 #include <QDeadlineTimer>
@@ -22,6 +23,7 @@ using meridian::sim::ReplicationLog;
 using meridian::sim::SimClock;
 using meridian::sim::VectorDbServer;
 using meridian::test::EventThread;
+using meridian::test::waitUntil;
 using meridian::test::HttpTestClient;
 namespace shape = meridian::test::shape;
 
@@ -30,19 +32,6 @@ namespace {
 const QString kCollection = QStringLiteral("meridian_heartbeat");
 constexpr double kSpeed = 50;           // 50 simulated ms per real ms
 constexpr qint64 kReplicaLagMs = 30'000; // 0.6 s real at kSpeed
-
-// Waits (bounded, polling) until `done` holds.
-template <typename F>
-bool waitUntil(F done, int timeoutMs = 5000)
-{
-    QDeadlineTimer deadline(timeoutMs);
-    while (!deadline.hasExpired()) {
-        if (done())
-            return true;
-        QThread::msleep(5);
-    }
-    return done();
-}
 
 QByteArray json(const QJsonObject &o)
 {
