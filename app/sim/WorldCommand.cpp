@@ -3,6 +3,7 @@
 #include "app/sim/SimCommands.h"
 #include "core/sim/World.h"
 #include "core/sim/WorldLoader.h"
+#include "core/sim/control/ScenarioLoader.h"
 #include "core/sim/control/ScenarioPlayer.h"
 
 #include <QCommandLineParser>
@@ -147,6 +148,13 @@ int runWorldCommand(const QStringList &args)
         printErr(error);
         return kExitUsage;
     }
+    if (cli.isSet(playOpt) && !sim::ScenarioLibrary::find(world.scenarios(), cli.value(playOpt))) {
+        QStringList names;
+        for (const sim::Scenario &s : world.scenarios())
+            names << s.name;
+        printErr(QStringLiteral("--play %1: no such scenario (available: %2)").arg(cli.value(playOpt), names.join(QStringLiteral(", "))));
+        return kExitUsage;
+    }
     if (!world.start(&error)) {
         printErr(error);
         return kExitRuntime;
@@ -154,12 +162,6 @@ int runWorldCommand(const QStringList &args)
     if (cli.isSet(configOutOpt) && !writeFileAtomically(cli.value(configOutOpt), world.gatewayConfig(gatewayPort), &error)) {
         printErr(error);
         return kExitRuntime;
-    }
-    if (cli.isSet(playOpt)) {
-        if (!world.playScenario(cli.value(playOpt), &error)) {
-            printErr(error);
-            return kExitUsage;
-        }
     }
     for (const QString &line : world.listing())
         std::printf("  %s\n", qPrintable(line));
@@ -172,6 +174,12 @@ int runWorldCommand(const QStringList &args)
         std::printf("scenario: %s\n", qPrintable(text));
         std::fflush(stdout);
     });
+    if (cli.isSet(playOpt)) {
+        if (!world.playScenario(cli.value(playOpt), &error)) {
+            printErr(error);
+            return kExitUsage;
+        }
+    }
 
     QObject::connect(&signals, &app::SignalWatcher::terminationRequested, &world, [](int sig) {
         std::fprintf(stderr, "meridian-sim: signal %d, stopping\n", sig);

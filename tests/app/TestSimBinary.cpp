@@ -83,6 +83,9 @@ private Q_SLOTS:
     {
         QCOMPARE(run({QStringLiteral("--speed"), QStringLiteral("fast")}).exitCode, 2);
         QCOMPARE(run({QStringLiteral("frobnicate")}).exitCode, 2);
+        const Run play = run({QStringLiteral("--ephemeral-ports"), QStringLiteral("--play"), QStringLiteral("no-such-drill")});
+        QCOMPARE(play.exitCode, 2); // refused before anything listens
+        QVERIFY2(play.err.contains("regional-outage"), play.err.constData());
         QCOMPARE(run({QStringLiteral("traffic")}).exitCode, 2); // --gateway is required
         QCOMPARE(run({QStringLiteral("fault"), QStringLiteral("inject")}).exitCode, 2);
         // Nobody listens on the admin port: a runtime failure, with the address named.
