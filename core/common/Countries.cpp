@@ -20,4 +20,16 @@ bool isEuCountry(QStringView code)
                        [code](const char *c) { return code.compare(QLatin1String(c), Qt::CaseInsensitive) == 0; });
 }
 
+bool isEeaCountry(QStringView code)
+{
+    // The EEA adds Iceland, Liechtenstein and Norway; Switzerland is in neither.
+    static constexpr std::array kEeaOnly = {"IS", "LI", "NO"};
+    if (isEuCountry(code))
+        return true;
+    if (code.size() != 2)
+        return false;
+    return std::any_of(kEeaOnly.begin(), kEeaOnly.end(),
+                       [code](const char *c) { return code.compare(QLatin1String(c), Qt::CaseInsensitive) == 0; });
+}
+
 } // namespace meridian
