@@ -1,6 +1,7 @@
 #include "tests/support/TestPaths.h"
 
 #include <QDir>
+#include <QFile>
 
 namespace meridian::test {
 
@@ -19,6 +20,12 @@ QString binaryDir()
 QString dataFile(const QString &relative)
 {
     return sourceDir() + QStringLiteral("/tests/data/") + relative;
+}
+
+QByteArray readDataFile(const QString &relative)
+{
+    QFile f(dataFile(relative));
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
 }
 
 } // namespace meridian::test

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QByteArray>
 #include <QString>
 
 namespace meridian::test {
@@ -8,5 +9,6 @@ namespace meridian::test {
 QString sourceDir();
 QString binaryDir();
 QString dataFile(const QString &relative); // tests/data/<relative>
+QByteArray readDataFile(const QString &relative); // its bytes; empty if unreadable
 
 } // namespace meridian::test

@@ -19,8 +19,7 @@ namespace {
 
 QByteArray fixture(const QString &name)
 {
-    QFile f(test::dataFile(QStringLiteral("sim/") + name));
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    return test::readDataFile(QStringLiteral("sim/") + name);
 }
 
 sim::SimRegion region()
