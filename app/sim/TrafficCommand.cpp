@@ -10,6 +10,7 @@
 #include <QCoreApplication>
 #include <QJsonDocument>
 
+#include <cmath>
 #include <cstdio>
 
 namespace meridian::simapp {
@@ -110,13 +111,23 @@ int runTrafficCommand(const QStringList &args)
             return kExitUsage;
         options.rateScale = v;
     }
+    // Whole numbers in range before any conversion: a cast of 1e30 to an integer is undefined.
+    const auto count = [&](const QCommandLineOption &opt, double max, double &out) {
+        if (!number(opt, out))
+            return false;
+        if (out < 0 || out > max || out != std::floor(out)) {
+            printErr(QStringLiteral("--%1 %2: expected a whole number from 0 to %3").arg(opt.names().constFirst(), cli.value(opt)).arg(max));
+            return false;
+        }
+        return true;
+    };
     if (cli.isSet(maxRequestsOpt)) {
-        if (!number(maxRequestsOpt, v))
+        if (!count(maxRequestsOpt, 1e12, v))
             return kExitUsage;
         options.maxRequests = static_cast<qint64>(v);
     }
     if (cli.isSet(inFlightOpt)) {
-        if (!number(inFlightOpt, v))
+        if (!count(inFlightOpt, sim::TrafficOptions::kMaxInFlightLimit, v))
             return kExitUsage;
         options.maxInFlight = static_cast<int>(v);
     }

@@ -87,6 +87,12 @@ private Q_SLOTS:
         QCOMPARE(play.exitCode, 2); // refused before anything listens
         QVERIFY2(play.err.contains("regional-outage"), play.err.constData());
         QCOMPARE(run({QStringLiteral("traffic")}).exitCode, 2); // --gateway is required
+        const Run huge = run({QStringLiteral("traffic"), QStringLiteral("--gateway"), QStringLiteral("http://127.0.0.1:1"),
+                              QStringLiteral("--max-in-flight"), QStringLiteral("1e30")});
+        QCOMPARE(huge.exitCode, 2);
+        QVERIFY2(huge.err.contains("--max-in-flight"), huge.err.constData());
+        QCOMPARE(run({QStringLiteral("traffic"), QStringLiteral("--gateway"), QStringLiteral("ftp://x"), QStringLiteral("--duration"),
+                      QStringLiteral("1s")}).exitCode, 2);
         QCOMPARE(run({QStringLiteral("fault"), QStringLiteral("inject")}).exitCode, 2);
         // Nobody listens on the admin port: a runtime failure, with the address named.
         const Run r = run({QStringLiteral("fault"), QStringLiteral("list"), QStringLiteral("--admin"), QStringLiteral("127.0.0.1:1")});
