@@ -1,11 +1,14 @@
 #pragma once
 
+#include "core/config/HealthSettings.h"
+
 #include <QByteArray>
 #include <QString>
 #include <QStringList>
 #include <QtGlobal>
 
 #include <optional>
+#include <utility>
 #include <vector>
 
 namespace meridian::config {
@@ -41,7 +44,77 @@ struct RegionConfig final {
     QString jurisdiction; // EU, US, BH, IN, BR …
     QString apiKeyEnv;    // environment variable holding the upstream bearer token, if any
     QString caFile;       // extra CA certificates (PEM) for an https endpoint
+    QString dcgmUrl;      // the region's DCGM exporter, http://host:port (optional; GPU utilisation)
     UpstreamTimeouts timeouts;
+};
+
+// How regions are ranked (issue 4, rules 1 and 6).
+enum class RoutingStrategy {
+    GeoNearest,           // great-circle distance from the client's geography
+    CostLatency,          // the seed tutorial's score: priority + probe latency in s × 10, lowest wins
+    CheapestWithinBudget, // cheapest region whose probe latency is within latencyBudgetMs
+};
+
+// `routing:` — the policy's tunables and the retry bounds.
+struct RoutingSettings final {
+    RoutingStrategy strategy = RoutingStrategy::GeoNearest;
+    std::vector<std::pair<QString, RoutingStrategy>> modelStrategies; // per-model override, config order
+    qint64 latencyBudgetMs = 250;
+    QString defaultCountry = QStringLiteral("US"); // geography of a client nobody located
+    // Overflow: a region at or above any of these is saturated.
+    double kvCacheThreshold = 0.80; // vllm:kv_cache_usage_perc, 0..1
+    double gpuUtilThreshold = 0.80; // DCGM_FI_DEV_GPU_UTIL / 100
+    int waitingThreshold = 100;     // vllm:num_requests_waiting
+    qint64 metricsStaleMs = 15'000; // load figures older than this count as saturated
+    // Retries before the first byte reached the client: at most this many regions (or
+    // fallbacks) are tried for one request, and no new attempt starts once the request is
+    // older than retryDeadlineMs.
+    int maxAttempts = 3;
+    qint64 retryDeadlineMs = 30'000;
+};
+
+// `client_geo:` — who may say where a client is.
+struct ClientGeoSettings final {
+    // Headers that carry the client's geography, in precedence order, lower-case. Only
+    // honoured from a trusted peer.
+    QStringList trustedHeaders{QStringLiteral("cf-ipcountry"), QStringLiteral("x-meridian-client-geo")};
+    // Peers (CIDR, IPv4 or IPv6) whose geography and tenant headers are believed: a CDN edge,
+    // a load balancer, or loopback for local development.
+    QStringList trustedProxies{QStringLiteral("127.0.0.1/8"), QStringLiteral("::1/128")};
+    // Asks for EU residency explicitly ("eu"); honoured from anyone, since it only narrows.
+    QString residencyHeader = QStringLiteral("x-meridian-residency");
+    // Tenant for scoped pins, from a trusted peer; otherwise derived from the API key.
+    QString tenantHeader = QStringLiteral("x-meridian-tenant");
+    // MaxMind-format database (GeoLite2/GeoIP2 Country or City) for the client address; empty: none.
+    QString maxmindDb;
+};
+
+// One Claude fallback endpoint (Anthropic Messages API).
+struct ClaudeEndpoint final {
+    QString endpoint;    // https://api.anthropic.com (empty: this fallback is not configured)
+    QString model = QStringLiteral("claude-sonnet-4-5");
+    QString apiKeyEnv = QStringLiteral("ANTHROPIC_API_KEY"); // environment variable holding the key
+    QString apiKeyFile;  // or a file holding it (wins over the variable); never logged
+    QString caFile;
+    int defaultMaxTokens = 4096; // Anthropic requires max_tokens; OpenAI clients may omit it
+    UpstreamTimeouts timeouts;
+
+    bool configured() const { return !endpoint.isEmpty(); }
+};
+
+// `fallback:` — where requests go when no self-hosted region can take them.
+struct FallbackSettings final {
+    ClaudeEndpoint global;
+    ClaudeEndpoint eu;    // for EU-resident traffic; never substituted by `global`
+    QByteArray anthropicVersion = "2023-06-01";
+};
+
+// `admin:` — the operator API under /admin/ and the rules for overrides.
+struct AdminSettings final {
+    QString tokenFile;               // empty: <user config dir>/meridian/admin-token
+    qint64 drainGraceMs = 30'000;    // in-flight requests of a draining region get this long
+    qint64 settleMs = 10'000;        // a region's admin state changes at most once per settle time (unless forced)
+    qint64 maxOverrideMs = 7LL * 24 * 3600 * 1000; // longest allowed expiry of a drain or pin
 };
 
 // Client-side limits (what a client may send us) and the upstream pool cap.
@@ -70,6 +143,11 @@ struct GatewayConfig final {
     QString caFile;                    // extra CA certificates for every https upstream
     QString defaultModel;              // model used by POST /v1/inference; empty: the first one served
     std::vector<RegionConfig> regions;
+    RoutingSettings routing;
+    ClientGeoSettings clientGeo;
+    HealthSettings health;
+    FallbackSettings fallback;
+    AdminSettings admin;
 
     const RegionConfig *region(const QString &name) const;
     QStringList allModels() const; // union over regions, in config order, without repeats

@@ -166,7 +166,7 @@ Result<bool> HealthMonitor::start()
         r.api = std::move(api).value();
         r.api.basePath.clear(); // /health and /metrics live at the server's root, not under /v1
         r.api.timeouts = timeouts;
-        const QString dcgmUrl = m_settings.probe.dcgmUrls.value(rc.name);
+        const QString dcgmUrl = rc.dcgmUrl.isEmpty() ? m_settings.probe.dcgmUrls.value(rc.name) : rc.dcgmUrl;
         if (!dcgmUrl.isEmpty()) {
             config::RegionConfig dc = rc;
             dc.endpoint = dcgmUrl;
