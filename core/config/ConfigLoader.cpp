@@ -64,7 +64,10 @@ YAML::Mark valueMarkOf(const YAML::Node &map, const char *key)
 const YamlKeys kTopKeys = {QLatin1String("listen"),        QLatin1String("threads"),
                            QLatin1String("default_model"), QLatin1String("ca_file"),
                            QLatin1String("limits"),        QLatin1String("timeouts"),
-                           QLatin1String("upstream_timeouts"), QLatin1String("regions")};
+                           QLatin1String("upstream_timeouts"), QLatin1String("regions"),
+                           QLatin1String("routing"),       QLatin1String("client_geo"),
+                           QLatin1String("health"),        QLatin1String("fallback"),
+                           QLatin1String("admin")};
 const YamlKeys kLimitKeys = {QLatin1String("max_body_bytes"), QLatin1String("max_header_bytes"),
                              QLatin1String("max_uri_bytes"), QLatin1String("max_connections_per_upstream"),
                              QLatin1String("max_pending_per_upstream")};
@@ -78,10 +81,50 @@ const YamlKeys kRegionKeys = {QLatin1String("name"),     QLatin1String("provider
                               QLatin1String("cost_per_1k_tokens"), QLatin1String("priority"),
                               QLatin1String("location"), QLatin1String("jurisdiction"),
                               QLatin1String("api_key_env"), QLatin1String("ca_file"),
-                              QLatin1String("timeouts")};
+                              QLatin1String("timeouts"), QLatin1String("dcgm"),
+                              QLatin1String("dcgm_env")};
 const YamlKeys kTopRequiredKeys = {QLatin1String("regions")};
 const YamlKeys kRegionRequiredKeys = {QLatin1String("name"), QLatin1String("endpoint"), QLatin1String("models")};
 const YamlKeys kLocationKeys = {QLatin1String("lat"), QLatin1String("lon")};
+const YamlKeys kRoutingKeys = {QLatin1String("strategy"),        QLatin1String("models"),
+                               QLatin1String("latency_budget"),  QLatin1String("default_country"),
+                               QLatin1String("overflow"),        QLatin1String("metrics_stale_after"),
+                               QLatin1String("retries")};
+// Parallel to kStrategies.
+const YamlKeys kStrategyNames = {QLatin1String("geo-nearest"), QLatin1String("cost-latency"),
+                                 QLatin1String("cheapest-within-budget")};
+constexpr RoutingStrategy kStrategies[] = {RoutingStrategy::GeoNearest, RoutingStrategy::CostLatency,
+                                           RoutingStrategy::CheapestWithinBudget};
+const YamlKeys kOverflowKeys = {QLatin1String("kv_cache"), QLatin1String("gpu_util"), QLatin1String("waiting")};
+const YamlKeys kRetryKeys = {QLatin1String("max_attempts"), QLatin1String("deadline")};
+const YamlKeys kClientGeoKeys = {QLatin1String("trusted_headers"), QLatin1String("trusted_proxies"),
+                                 QLatin1String("residency_header"), QLatin1String("tenant_header"),
+                                 QLatin1String("maxmind_db")};
+const YamlKeys kHealthKeys = {QLatin1String("probes"), QLatin1String("outlier")};
+const YamlKeys kProbeKeys = {QLatin1String("enabled"),           QLatin1String("interval"),
+                             QLatin1String("jitter"),            QLatin1String("timeout"),
+                             QLatin1String("healthy_threshold"), QLatin1String("unhealthy_threshold"),
+                             QLatin1String("latency_ewma_alpha"), QLatin1String("scrape_metrics"),
+                             QLatin1String("max_body_bytes")};
+const YamlKeys kOutlierKeys = {QLatin1String("consecutive_failures"), QLatin1String("base_ejection"),
+                               QLatin1String("max_ejection"),         QLatin1String("ejection_memory"),
+                               QLatin1String("max_ejected_share")};
+const YamlKeys kFallbackKeys = {QLatin1String("claude_global"), QLatin1String("claude_eu"),
+                                QLatin1String("anthropic_version")};
+const YamlKeys kClaudeKeys = {QLatin1String("endpoint"),     QLatin1String("endpoint_env"),
+                              QLatin1String("model"),        QLatin1String("api_key_env"),
+                              QLatin1String("api_key_file"), QLatin1String("ca_file"),
+                              QLatin1String("max_tokens"),   QLatin1String("timeouts")};
+const YamlKeys kClaudeRequiredKeys = {QLatin1String("endpoint")};
+const YamlKeys kAdminKeys = {QLatin1String("token_file"), QLatin1String("drain_grace"), QLatin1String("settle"),
+                             QLatin1String("max_override")};
+
+// RFC 9110 token characters; header names are compared lower-case.
+bool isHeaderName(const QString &name)
+{
+    static const QRegularExpression re(QStringLiteral("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"));
+    return re.match(name).hasMatch();
+}
 
 // Walks the YAML tree once, stopping at the first problem. Members return false after
 // recording the error in m_yaml, so callers just propagate.
@@ -103,9 +146,33 @@ private:
     bool parseRegions(const YamlEntry &e, GatewayConfig &cfg);
     bool parseRegion(const YAML::Node &node, const QString &path, RegionConfig &region);
     bool parseModels(const YamlEntry &e, QStringList &models);
+    // Replaces `target` with the URL in the variable `envEntry` names, if set and non-empty.
+    // `what` names the URL in messages ("endpoint", "DCGM URL").
+    bool applyUrlEnv(const std::optional<YamlEntry> &envEntry, const QString &what, QString &target);
+    bool getUrl(const YamlEntry &e, QString &out);
+    bool getEnvEntry(const YamlEntry &e, std::optional<YamlEntry> &out);
+
+    bool parseRouting(const YamlEntry &e, RoutingSettings &routing);
+    bool parseModelStrategies(const YamlEntry &e, RoutingSettings &routing);
+    bool parseOverflow(const YamlEntry &e, RoutingSettings &routing);
+    bool parseRetries(const YamlEntry &e, RoutingSettings &routing);
+    bool parseClientGeo(const YamlEntry &e, ClientGeoSettings &geo);
+    bool headerName(const YAML::Node &node, const YAML::Mark &mark, const QString &path, QString &out);
+    bool parseHeaderList(const YamlEntry &e, QStringList &out);
+    bool parseProxyList(const YamlEntry &e, QStringList &out);
+    bool parseHealth(const YamlEntry &e, HealthSettings &health);
+    bool parseProbes(const YamlEntry &e, ProbeSettings &probe);
+    bool parseOutlier(const YamlEntry &e, OutlierSettings &outlier);
+    bool parseFallback(const YamlEntry &e, FallbackSettings &fallback);
+    bool parseClaude(const YamlEntry &e, ClaudeEndpoint &claude);
+    bool parseAdmin(const YamlEntry &e, AdminSettings &admin);
+    bool checkModelStrategies(const GatewayConfig &cfg);
 
     YamlReader m_yaml; // relative ca_file paths resolve against its baseDir
     const QProcessEnvironment &m_env;
+    // Where each routing.models key sits, parallel to RoutingSettings::modelStrategies: the
+    // models are checked against the regions once the whole file is read.
+    std::vector<YAML::Mark> m_modelStrategyMarks;
 };
 
 bool Parser::parseListen(const YamlEntry &e, GatewayConfig &cfg)
@@ -227,6 +294,7 @@ bool Parser::parseRegion(const YAML::Node &node, const QString &path, RegionConf
         return m_yaml.fail(node.Mark(),
                            QStringLiteral("%1: expected a mapping, got %2").arg(path, YamlReader::describe(node)));
     std::optional<YamlEntry> endpointEnv;
+    std::optional<YamlEntry> dcgmEnv;
     const bool ok = m_yaml.forEachEntry(node, path, kRegionKeys, [&](const YamlEntry &c) {
         if (c.key == QLatin1String("name")) {
             static const QRegularExpression re(QStringLiteral("^[A-Za-z0-9._-]+$"));
@@ -252,23 +320,19 @@ bool Parser::parseRegion(const YAML::Node &node, const QString &path, RegionConf
                                                       .arg(c.path, YamlReader::describe(c.value)));
             return true;
         }
-        if (c.key == QLatin1String("endpoint")) {
-            if (!m_yaml.getString(c, region.endpoint))
-                return false;
-            if (const std::optional<QString> problem = endpointProblem(region.endpoint))
-                return m_yaml.fail(c.valueMark(),
-                                   QStringLiteral("%1: \"%2\" %3").arg(c.path, region.endpoint, *problem));
-            region.endpoint = normalizeEndpoint(region.endpoint);
-            return true;
+        if (c.key == QLatin1String("endpoint"))
+            return getUrl(c, region.endpoint);
+        if (c.key == QLatin1String("endpoint_env"))
+            return getEnvEntry(c, endpointEnv);
+        if (c.key == QLatin1String("dcgm")) {
+            if (c.value.IsNull()) { // `dcgm:` with the URL commented out: no exporter
+                region.dcgmUrl.clear();
+                return true;
+            }
+            return getUrl(c, region.dcgmUrl);
         }
-        if (c.key == QLatin1String("endpoint_env")) {
-            QString name;
-            if (!m_yaml.getEnvVarName(c, name))
-                return false;
-            if (!name.isEmpty())
-                endpointEnv = c;
-            return true;
-        }
+        if (c.key == QLatin1String("dcgm_env"))
+            return getEnvEntry(c, dcgmEnv);
         if (c.key == QLatin1String("models"))
             return parseModels(c, region.models);
         if (c.key == QLatin1String("cost_per_1k_tokens"))
@@ -295,18 +359,47 @@ bool Parser::parseRegion(const YAML::Node &node, const QString &path, RegionConf
     });
     if (!ok || !m_yaml.requireKeys(node, path, kRegionRequiredKeys))
         return false;
-    // The file's endpoint is validated above even when overridden, so the file stays
+    return applyUrlEnv(endpointEnv, QStringLiteral("endpoint"), region.endpoint)
+           && applyUrlEnv(dcgmEnv, QStringLiteral("DCGM URL"), region.dcgmUrl);
+}
+
+bool Parser::getUrl(const YamlEntry &e, QString &out)
+{
+    QString url;
+    if (!m_yaml.getString(e, url))
+        return false;
+    if (const std::optional<QString> problem = endpointProblem(url))
+        return m_yaml.fail(e.valueMark(), QStringLiteral("%1: \"%2\" %3").arg(e.path, url, *problem));
+    out = normalizeEndpoint(url);
+    return true;
+}
+
+bool Parser::getEnvEntry(const YamlEntry &e, std::optional<YamlEntry> &out)
+{
+    QString name;
+    if (!m_yaml.getEnvVarName(e, name))
+        return false;
+    if (name.isEmpty())
+        out.reset();
+    else
+        out = e;
+    return true;
+}
+
+bool Parser::applyUrlEnv(const std::optional<YamlEntry> &envEntry, const QString &what, QString &target)
+{
+    // The file's URL is validated before this even when overridden, so the file stays
     // usable on a machine without the variable.
-    if (endpointEnv) {
-        const QString var = YamlReader::fromStd(endpointEnv->value.Scalar());
-        const QString value = m_env.value(var);
-        if (!value.isEmpty()) {
-            if (const std::optional<QString> problem = endpointProblem(value))
-                return m_yaml.fail(endpointEnv->valueMark(),
-                                   QStringLiteral("%1: the endpoint in $%2 %3").arg(endpointEnv->path, var, *problem));
-            region.endpoint = normalizeEndpoint(value);
-        }
-    }
+    if (!envEntry)
+        return true;
+    const QString var = YamlReader::fromStd(envEntry->value.Scalar());
+    const QString value = m_env.value(var);
+    if (value.isEmpty())
+        return true;
+    if (const std::optional<QString> problem = endpointProblem(value))
+        return m_yaml.fail(envEntry->valueMark(),
+                           QStringLiteral("%1: the %2 in $%3 %4").arg(envEntry->path, what, var, *problem));
+    target = normalizeEndpoint(value);
     return true;
 }
 
@@ -335,6 +428,340 @@ bool Parser::parseRegions(const YamlEntry &e, GatewayConfig &cfg)
     });
 }
 
+bool Parser::parseRouting(const YamlEntry &e, RoutingSettings &routing)
+{
+    if (!m_yaml.expectMapping(e))
+        return false;
+    return m_yaml.forEachEntry(e.value, e.path, kRoutingKeys, [&](const YamlEntry &c) {
+        if (c.key == QLatin1String("strategy")) {
+            int index = 0;
+            if (!m_yaml.getChoice(c, kStrategyNames, index))
+                return false;
+            routing.strategy = kStrategies[index];
+            return true;
+        }
+        if (c.key == QLatin1String("models"))
+            return parseModelStrategies(c, routing);
+        if (c.key == QLatin1String("latency_budget"))
+            return m_yaml.getDuration(c, routing.latencyBudgetMs);
+        if (c.key == QLatin1String("default_country")) {
+            static const QRegularExpression re(QStringLiteral("^[A-Za-z]{2}$"));
+            QString country;
+            if (!m_yaml.getString(c, country))
+                return false;
+            if (!re.match(country).hasMatch())
+                return m_yaml.fail(c.valueMark(),
+                                   QStringLiteral("%1: expected a two-letter country code (US, DE, IN ...), got %2")
+                                       .arg(c.path, YamlReader::describe(c.value)));
+            routing.defaultCountry = country.toUpper();
+            return true;
+        }
+        if (c.key == QLatin1String("overflow"))
+            return parseOverflow(c, routing);
+        if (c.key == QLatin1String("metrics_stale_after"))
+            return m_yaml.getDuration(c, routing.metricsStaleMs);
+        return parseRetries(c, routing);
+    });
+}
+
+bool Parser::parseModelStrategies(const YamlEntry &e, RoutingSettings &routing)
+{
+    if (!m_yaml.expectMapping(e))
+        return false;
+    routing.modelStrategies.clear();
+    m_modelStrategyMarks.clear();
+    // Model ids are free text, so the keys are not checked against a list here; whether a
+    // region serves each one is checked once the whole file is read.
+    for (auto it = e.value.begin(); it != e.value.end(); ++it) {
+        const YAML::Node &keyNode = it->first;
+        if (!keyNode.IsScalar() || keyNode.Scalar().empty())
+            return m_yaml.fail(keyNode.Mark(), QStringLiteral("%1: expected a model name as key, got %2")
+                                                   .arg(e.path, YamlReader::describe(keyNode)));
+        const QString model = YamlReader::fromStd(keyNode.Scalar());
+        for (const auto &entry : routing.modelStrategies) {
+            if (entry.first == model)
+                return m_yaml.fail(keyNode.Mark(),
+                                   QStringLiteral("%1: model \"%2\" is listed twice").arg(e.path, model));
+        }
+        const YamlEntry c{model, e.path + QStringLiteral("[\"") + model + QStringLiteral("\"]"), keyNode, it->second};
+        int index = 0;
+        if (!m_yaml.getChoice(c, kStrategyNames, index))
+            return false;
+        routing.modelStrategies.emplace_back(model, kStrategies[index]);
+        m_modelStrategyMarks.push_back(keyNode.Mark());
+    }
+    return true;
+}
+
+bool Parser::parseOverflow(const YamlEntry &e, RoutingSettings &routing)
+{
+    if (!m_yaml.expectMapping(e))
+        return false;
+    return m_yaml.forEachEntry(e.value, e.path, kOverflowKeys, [&](const YamlEntry &c) {
+        if (c.key == QLatin1String("kv_cache"))
+            return m_yaml.getFraction(c, routing.kvCacheThreshold);
+        if (c.key == QLatin1String("gpu_util"))
+            return m_yaml.getFraction(c, routing.gpuUtilThreshold);
+        return m_yaml.getInt(c, 1, 1'000'000, routing.waitingThreshold);
+    });
+}
+
+bool Parser::parseRetries(const YamlEntry &e, RoutingSettings &routing)
+{
+    if (!m_yaml.expectMapping(e))
+        return false;
+    return m_yaml.forEachEntry(e.value, e.path, kRetryKeys, [&](const YamlEntry &c) {
+        if (c.key == QLatin1String("max_attempts"))
+            return m_yaml.getInt(c, 1, 10, routing.maxAttempts);
+        return m_yaml.getDuration(c, routing.retryDeadlineMs);
+    });
+}
+
+bool Parser::headerName(const YAML::Node &node, const YAML::Mark &mark, const QString &path, QString &out)
+{
+    if (!node.IsScalar() || node.Scalar().empty())
+        return m_yaml.fail(mark,
+                           QStringLiteral("%1: expected a header name, got %2").arg(path, YamlReader::describe(node)));
+    const QString name = YamlReader::fromStd(node.Scalar());
+    if (!isHeaderName(name))
+        return m_yaml.fail(mark,
+                           QStringLiteral("%1: \"%2\" is not a valid header name (letters, digits and !#$%&'*+-.^_`|~)")
+                               .arg(path, name));
+    out = name.toLower();
+    return true;
+}
+
+bool Parser::parseHeaderList(const YamlEntry &e, QStringList &out)
+{
+    QStringList names;
+    const bool ok = m_yaml.forEachItem(e, [&](const YAML::Node &item, const QString &path, int) {
+        // An empty item's mark points at the next one; the sequence's is less misleading.
+        const YAML::Mark mark = item.IsNull() ? e.value.Mark() : item.Mark();
+        QString name;
+        if (!headerName(item, mark, path, name))
+            return false;
+        if (names.contains(name))
+            return m_yaml.fail(mark, QStringLiteral("%1: header \"%2\" is listed twice").arg(path, name));
+        names.append(name);
+        return true;
+    });
+    if (!ok)
+        return false;
+    out = std::move(names);
+    return true;
+}
+
+bool Parser::parseProxyList(const YamlEntry &e, QStringList &out)
+{
+    QStringList blocks;
+    const bool ok = m_yaml.forEachItem(e, [&](const YAML::Node &item, const QString &path, int) {
+        const YAML::Mark mark = item.IsNull() ? e.value.Mark() : item.Mark();
+        const QString text = item.IsScalar() ? YamlReader::fromStd(item.Scalar()).trimmed() : QString();
+        // parseSubnet() and QHostAddress also take shorthands ("10" is 10.0.0.0/8 or
+        // 0.0.0.10); requiring a dotted quad keeps what the file says and what is trusted the same.
+        static const QRegularExpression dottedQuad(QStringLiteral("^[0-9]{1,3}(\\.[0-9]{1,3}){3}$"));
+        const qsizetype slash = text.indexOf(QLatin1Char('/'));
+        const QString addressText = slash < 0 ? text : text.left(slash);
+        const QHostAddress address(addressText);
+        const bool fullAddress = !address.isNull()
+                                 && (address.protocol() == QAbstractSocket::IPv6Protocol
+                                     || dottedQuad.match(addressText).hasMatch());
+        if (!fullAddress || QHostAddress::parseSubnet(text).second < 0)
+            return m_yaml.fail(mark,
+                               QStringLiteral("%1: expected an address or CIDR block (10.0.0.0/8, \"::1/128\"), got %2")
+                                   .arg(path, YamlReader::describe(item)));
+        blocks.append(text);
+        return true;
+    });
+    if (!ok)
+        return false;
+    out = std::move(blocks);
+    return true;
+}
+
+bool Parser::parseClientGeo(const YamlEntry &e, ClientGeoSettings &geo)
+{
+    if (!m_yaml.expectMapping(e))
+        return false;
+    return m_yaml.forEachEntry(e.value, e.path, kClientGeoKeys, [&](const YamlEntry &c) {
+        if (c.key == QLatin1String("trusted_headers"))
+            return parseHeaderList(c, geo.trustedHeaders);
+        if (c.key == QLatin1String("trusted_proxies"))
+            return parseProxyList(c, geo.trustedProxies);
+        if (c.key == QLatin1String("residency_header"))
+            return headerName(c.value, c.valueMark(), c.path, geo.residencyHeader);
+        if (c.key == QLatin1String("tenant_header"))
+            return headerName(c.value, c.valueMark(), c.path, geo.tenantHeader);
+        // Opened by the gateway at start; reading it here would make loading do disk I/O.
+        return m_yaml.getPath(c, geo.maxmindDb);
+    });
+}
+
+bool Parser::parseProbes(const YamlEntry &e, ProbeSettings &probe)
+{
+    if (!m_yaml.expectMapping(e))
+        return false;
+    return m_yaml.forEachEntry(e.value, e.path, kProbeKeys, [&](const YamlEntry &c) {
+        if (c.key == QLatin1String("enabled"))
+            return m_yaml.getBool(c, probe.enabled);
+        if (c.key == QLatin1String("interval"))
+            return m_yaml.getDuration(c, probe.intervalMs);
+        if (c.key == QLatin1String("jitter"))
+            return m_yaml.getReal(c, 0, 0.5, probe.jitterShare); // beyond ½ two probes could nearly coincide
+        if (c.key == QLatin1String("timeout"))
+            return m_yaml.getDuration(c, probe.timeoutMs);
+        if (c.key == QLatin1String("healthy_threshold"))
+            return m_yaml.getInt(c, 1, 100, probe.healthyThreshold);
+        if (c.key == QLatin1String("unhealthy_threshold"))
+            return m_yaml.getInt(c, 1, 100, probe.unhealthyThreshold);
+        if (c.key == QLatin1String("latency_ewma_alpha"))
+            return m_yaml.getFraction(c, probe.latencyEwmaAlpha);
+        if (c.key == QLatin1String("scrape_metrics"))
+            return m_yaml.getBool(c, probe.scrapeMetrics);
+        return m_yaml.getSize(c, probe.maxBodyBytes);
+    });
+}
+
+bool Parser::parseOutlier(const YamlEntry &e, OutlierSettings &outlier)
+{
+    if (!m_yaml.expectMapping(e))
+        return false;
+    std::optional<YAML::Mark> baseMark;
+    std::optional<YAML::Mark> maxMark;
+    const bool ok = m_yaml.forEachEntry(e.value, e.path, kOutlierKeys, [&](const YamlEntry &c) {
+        if (c.key == QLatin1String("consecutive_failures"))
+            return m_yaml.getInt(c, 0, 10'000, outlier.consecutiveFailures);
+        if (c.key == QLatin1String("base_ejection")) {
+            baseMark = c.valueMark();
+            return m_yaml.getDuration(c, outlier.baseEjectionMs);
+        }
+        if (c.key == QLatin1String("max_ejection")) {
+            maxMark = c.valueMark();
+            return m_yaml.getDuration(c, outlier.maxEjectionMs);
+        }
+        if (c.key == QLatin1String("ejection_memory"))
+            return m_yaml.getDuration(c, outlier.ejectionMemoryMs);
+        return m_yaml.getReal(c, 0, 1, outlier.maxEjectedShare);
+    });
+    if (!ok)
+        return false;
+    if (outlier.maxEjectionMs < outlier.baseEjectionMs) {
+        // Blame whichever of the two the file set (max_ejection when both).
+        const YAML::Mark mark = maxMark ? *maxMark : *baseMark;
+        return m_yaml.fail(mark, QStringLiteral("%1: max_ejection (%2 ms) is shorter than base_ejection (%3 ms)")
+                                     .arg(e.path)
+                                     .arg(outlier.maxEjectionMs)
+                                     .arg(outlier.baseEjectionMs));
+    }
+    return true;
+}
+
+bool Parser::parseHealth(const YamlEntry &e, HealthSettings &health)
+{
+    if (!m_yaml.expectMapping(e))
+        return false;
+    return m_yaml.forEachEntry(e.value, e.path, kHealthKeys, [&](const YamlEntry &c) {
+        if (c.key == QLatin1String("probes"))
+            return parseProbes(c, health.probe);
+        return parseOutlier(c, health.outlier);
+    });
+}
+
+bool Parser::parseClaude(const YamlEntry &e, ClaudeEndpoint &claude)
+{
+    if (!m_yaml.expectMapping(e))
+        return false;
+    if (e.value.IsNull())
+        return true; // an emptied-out section: this fallback is not configured
+    // Checked before the key walk, so that the likeliest mistake gets its own message rather
+    // than "unknown key".
+    for (auto it = e.value.begin(); it != e.value.end(); ++it) {
+        if (it->first.IsScalar() && it->first.Scalar() == "api_key")
+            return m_yaml.fail(it->first.Mark(),
+                               QStringLiteral("%1.api_key: secrets do not belong in the configuration; name the "
+                                              "variable holding the key in api_key_env, or a file in api_key_file")
+                                   .arg(e.path));
+    }
+    std::optional<YamlEntry> endpointEnv;
+    std::optional<YAML::Mark> keyMark;
+    const bool ok = m_yaml.forEachEntry(e.value, e.path, kClaudeKeys, [&](const YamlEntry &c) {
+        if (c.key == QLatin1String("endpoint"))
+            return getUrl(c, claude.endpoint);
+        if (c.key == QLatin1String("endpoint_env"))
+            return getEnvEntry(c, endpointEnv);
+        if (c.key == QLatin1String("model"))
+            return m_yaml.getNonEmptyString(c, claude.model);
+        if (c.key == QLatin1String("api_key_env")) {
+            keyMark = c.valueMark();
+            return m_yaml.getEnvVarName(c, claude.apiKeyEnv);
+        }
+        if (c.key == QLatin1String("api_key_file")) {
+            keyMark = c.valueMark();
+            return m_yaml.getPath(c, claude.apiKeyFile);
+        }
+        if (c.key == QLatin1String("ca_file"))
+            return m_yaml.getPath(c, claude.caFile);
+        if (c.key == QLatin1String("max_tokens"))
+            return m_yaml.getInt(c, 1, 1'000'000, claude.defaultMaxTokens);
+        return parseUpstreamTimeouts(c, claude.timeouts);
+    });
+    if (!ok || !m_yaml.requireKeys(e.value, e.path, kClaudeRequiredKeys))
+        return false;
+    if (claude.apiKeyEnv.isEmpty() && claude.apiKeyFile.isEmpty())
+        return m_yaml.fail(
+            keyMark ? *keyMark : e.value.Mark(),
+            QStringLiteral("%1: Anthropic needs an API key: set api_key_env or api_key_file").arg(e.path));
+    return applyUrlEnv(endpointEnv, QStringLiteral("endpoint"), claude.endpoint);
+}
+
+bool Parser::parseFallback(const YamlEntry &e, FallbackSettings &fallback)
+{
+    if (!m_yaml.expectMapping(e))
+        return false;
+    return m_yaml.forEachEntry(e.value, e.path, kFallbackKeys, [&](const YamlEntry &c) {
+        if (c.key == QLatin1String("claude_global"))
+            return parseClaude(c, fallback.global);
+        if (c.key == QLatin1String("claude_eu"))
+            return parseClaude(c, fallback.eu);
+        static const QRegularExpression re(QStringLiteral("^[0-9]{4}-[0-9]{2}-[0-9]{2}$"));
+        QString version;
+        if (!m_yaml.getString(c, version))
+            return false;
+        if (!re.match(version).hasMatch())
+            return m_yaml.fail(c.valueMark(), QStringLiteral("%1: expected a date like \"2023-06-01\", got %2")
+                                                  .arg(c.path, YamlReader::describe(c.value)));
+        fallback.anthropicVersion = version.toUtf8();
+        return true;
+    });
+}
+
+bool Parser::parseAdmin(const YamlEntry &e, AdminSettings &admin)
+{
+    if (!m_yaml.expectMapping(e))
+        return false;
+    return m_yaml.forEachEntry(e.value, e.path, kAdminKeys, [&](const YamlEntry &c) {
+        if (c.key == QLatin1String("token_file"))
+            return m_yaml.getPath(c, admin.tokenFile);
+        if (c.key == QLatin1String("drain_grace"))
+            return m_yaml.getDuration(c, admin.drainGraceMs);
+        if (c.key == QLatin1String("settle"))
+            return m_yaml.getDurationOrZero(c, admin.settleMs); // 0: no settle time
+        return m_yaml.getDuration(c, admin.maxOverrideMs);
+    });
+}
+
+bool Parser::checkModelStrategies(const GatewayConfig &cfg)
+{
+    const QStringList served = cfg.allModels();
+    for (size_t i = 0; i < cfg.routing.modelStrategies.size(); ++i) {
+        const QString &model = cfg.routing.modelStrategies[i].first;
+        if (!served.contains(model))
+            return m_yaml.fail(m_modelStrategyMarks[i],
+                               QStringLiteral("routing.models: no region serves \"%1\"").arg(model));
+    }
+    return true;
+}
+
 bool Parser::parseRoot(const YAML::Node &root, GatewayConfig &cfg)
 {
     if (!root.IsMap())
@@ -350,6 +777,9 @@ bool Parser::parseRoot(const YAML::Node &root, GatewayConfig &cfg)
     }
     if (upstream && !parseUpstreamTimeouts(*upstream, cfg.upstreamTimeouts))
         return false;
+    // The Claude fallbacks start from them too.
+    cfg.fallback.global.timeouts = cfg.upstreamTimeouts;
+    cfg.fallback.eu.timeouts = cfg.upstreamTimeouts;
 
     std::optional<YamlEntry> defaultModel;
     const bool ok = m_yaml.forEachEntry(root, QString(), kTopKeys, [&](const YamlEntry &e) {
@@ -369,6 +799,16 @@ bool Parser::parseRoot(const YAML::Node &root, GatewayConfig &cfg)
             return parseServerTimeouts(e, cfg.timeouts);
         if (e.key == QLatin1String("upstream_timeouts"))
             return true; // done above
+        if (e.key == QLatin1String("routing"))
+            return parseRouting(e, cfg.routing);
+        if (e.key == QLatin1String("client_geo"))
+            return parseClientGeo(e, cfg.clientGeo);
+        if (e.key == QLatin1String("health"))
+            return parseHealth(e, cfg.health);
+        if (e.key == QLatin1String("fallback"))
+            return parseFallback(e, cfg.fallback);
+        if (e.key == QLatin1String("admin"))
+            return parseAdmin(e, cfg.admin);
         return parseRegions(e, cfg);
     });
     if (!ok || !m_yaml.requireKeys(root, QString(), kTopRequiredKeys))
@@ -376,6 +816,12 @@ bool Parser::parseRoot(const YAML::Node &root, GatewayConfig &cfg)
     if (defaultModel && !cfg.defaultModel.isEmpty() && !cfg.allModels().contains(cfg.defaultModel))
         return m_yaml.fail(defaultModel->valueMark(),
                            QStringLiteral("default_model: no region serves \"%1\"").arg(cfg.defaultModel));
+    if (!checkModelStrategies(cfg))
+        return false;
+    for (const RegionConfig &region : cfg.regions) {
+        if (!region.dcgmUrl.isEmpty())
+            cfg.health.probe.dcgmUrls.insert(region.name, region.dcgmUrl);
+    }
     return true;
 }
 

@@ -78,6 +78,22 @@ int editDistance(const QString &a, const QString &b)
     return prev.back();
 }
 
+// The closest of `candidates` to `key`, if it is a near miss; empty otherwise.
+QString nearMiss(const QString &key, YamlKeys candidates)
+{
+    QString suggestion;
+    int best = 3; // suggest only near misses
+    for (const QLatin1String k : candidates) {
+        const QString candidate = QString(k);
+        const int d = editDistance(key, candidate);
+        if (d < best) {
+            best = d;
+            suggestion = candidate;
+        }
+    }
+    return suggestion;
+}
+
 bool isEnvVarName(const QString &name)
 {
     static const QRegularExpression re(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
@@ -149,17 +165,9 @@ bool YamlReader::acceptKey(const YAML::Node &keyNode, const QString &context, Ya
     const bool known = std::any_of(allowed.begin(), allowed.end(), [&name](QLatin1String k) { return name == k; });
     if (!known) {
         QStringList names;
-        QString suggestion;
-        int best = 3; // suggest only near misses
-        for (const QLatin1String k : allowed) {
-            const QString candidate = QString(k);
-            names.append(candidate);
-            const int d = editDistance(key, candidate);
-            if (d < best) {
-                best = d;
-                suggestion = candidate;
-            }
-        }
+        for (const QLatin1String k : allowed)
+            names.append(QString(k));
+        const QString suggestion = nearMiss(key, allowed);
         QString msg =
             QStringLiteral("unknown key \"%1\" %2 (allowed: %3)").arg(key, where, names.join(QStringLiteral(", ")));
         if (!suggestion.isEmpty())
@@ -274,6 +282,40 @@ bool YamlReader::getReal(const YamlEntry &e, double min, double max, double &out
         return fail(e.valueMark(), QStringLiteral("%1: expected %2, got %3").arg(e.path, range, describe(e.value)));
     out = *v;
     return true;
+}
+
+bool YamlReader::getFraction(const YamlEntry &e, double &out)
+{
+    std::optional<double> v;
+    if (e.value.IsScalar())
+        v = toReal(e.value.Scalar());
+    if (!v || *v <= 0 || *v > 1)
+        return fail(e.valueMark(),
+                    QStringLiteral("%1: expected a fraction in (0, 1], got %2").arg(e.path, describe(e.value)));
+    out = *v;
+    return true;
+}
+
+bool YamlReader::getChoice(const YamlEntry &e, YamlKeys choices, int &index)
+{
+    QStringList names;
+    for (const QLatin1String c : choices)
+        names.append(QString(c));
+    if (e.value.IsScalar()) {
+        const qsizetype found = names.indexOf(fromStd(e.value.Scalar()));
+        if (found >= 0) {
+            index = static_cast<int>(found);
+            return true;
+        }
+    }
+    QString msg = QStringLiteral("%1: expected one of %2, got %3")
+                      .arg(e.path, names.join(QStringLiteral(", ")), describe(e.value));
+    if (e.value.IsScalar()) {
+        const QString suggestion = nearMiss(fromStd(e.value.Scalar()), choices);
+        if (!suggestion.isEmpty())
+            msg += QStringLiteral("; did you mean \"%1\"?").arg(suggestion);
+    }
+    return fail(e.valueMark(), msg);
 }
 
 bool YamlReader::getSize(const YamlEntry &e, qint64 &out)

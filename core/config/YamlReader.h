@@ -77,6 +77,10 @@ public:
     bool getInteger(const YamlEntry &e, qint64 min, qint64 max, qint64 &out);
     bool getInt(const YamlEntry &e, int min, int max, int &out);
     bool getReal(const YamlEntry &e, double min, double max, double &out); // max = DBL_MAX: ">= min"
+    bool getFraction(const YamlEntry &e, double &out);        // a number in (0, 1]
+    // One of `choices` (case-sensitive); `index` is its position. A near miss gets a
+    // "did you mean" hint, as unknown keys do.
+    bool getChoice(const YamlEntry &e, YamlKeys choices, int &index);
     bool getSize(const YamlEntry &e, qint64 &out);            // positive; "10MiB", "64KiB", "512B", "1GiB", bytes
     bool getDuration(const YamlEntry &e, qint64 &out);        // ms; positive only (parseDurationMs, ConfigLoader.h)
     bool getDurationOrZero(const YamlEntry &e, qint64 &out);  // ms; also allows "0s"/"0"

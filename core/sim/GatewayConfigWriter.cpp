@@ -1,5 +1,7 @@
 #include "core/sim/GatewayConfigWriter.h"
 
+#include "core/config/GatewayConfig.h"
+
 #include <QStringList>
 
 namespace meridian::sim {
@@ -18,6 +20,16 @@ QString quoted(const QString &s)
     out.replace(QLatin1Char('\\'), QLatin1String("\\\\"));
     out.replace(QLatin1Char('"'), QLatin1String("\\\""));
     return QLatin1Char('"') + out + QLatin1Char('"');
+}
+
+// The model a fallback asks the stand-in for: the gateway's default when the stand-in
+// serves it, else the stand-in's first.
+QString fallbackModel(const SimClaude &c)
+{
+    const QString preferred = config::ClaudeEndpoint().model;
+    if (c.models.isEmpty() || c.models.contains(preferred))
+        return preferred;
+    return c.models.front();
 }
 
 QString endpointHost(const WorldConfig &world)
@@ -52,11 +64,43 @@ QByteArray gatewayConfigYaml(const WorldConfig &world, const std::function<quint
               << QStringLiteral("    location: {lat: %1, lon: %2}").arg(number(r.location.lat), number(r.location.lon));
         if (!r.jurisdiction.isEmpty())
             lines << QStringLiteral("    jurisdiction: %1").arg(quoted(r.jurisdiction));
+        // Port 0 means the exporter has no port yet (a world not started); the gateway then
+        // goes without GPU utilisation for this region rather than failing to load.
+        const quint16 dcgmPort = portOf ? portOf(r.name + QStringLiteral(".metrics_port")) : r.metricsPort;
+        if (dcgmPort != 0)
+            lines << QStringLiteral("    dcgm: http://%1:%2").arg(host).arg(dcgmPort);
     }
-    if (!world.claude.empty()) {
-        lines << QString() << QStringLiteral("# Claude stand-ins of this world (Anthropic Messages API):");
-        for (const SimClaude &c : world.claude)
-            lines << QStringLiteral("#   %1: http://%2:%3 (%4)").arg(c.name, host).arg(portOf ? portOf(c.name) : c.port).arg(c.jurisdiction);
+
+    // The first EU stand-in serves EU-resident traffic, the first other one everything else.
+    const SimClaude *global = nullptr;
+    const SimClaude *eu = nullptr;
+    QStringList unused;
+    for (const SimClaude &c : world.claude) {
+        const bool isEu = c.jurisdiction.compare(QLatin1String("EU"), Qt::CaseInsensitive) == 0;
+        const SimClaude *&slot = isEu ? eu : global;
+        if (slot)
+            unused << c.name;
+        else
+            slot = &c;
+    }
+    if (global || eu) {
+        lines << QString() << QStringLiteral("# The world's Claude stand-ins (Anthropic Messages API).")
+              << QStringLiteral("fallback:");
+        const auto endpoint = [&](const char *key, const SimClaude &c) {
+            const quint16 port = portOf ? portOf(c.name) : c.port;
+            lines << QStringLiteral("  %1:  # %2").arg(QLatin1String(key), c.name)
+                  << QStringLiteral("    endpoint: http://%1:%2").arg(host).arg(port)
+                  << QStringLiteral("    model: %1").arg(quoted(fallbackModel(c)))
+                  << QStringLiteral("    api_key_env: %1")
+                         .arg(c.apiKeyEnv.isEmpty() ? config::ClaudeEndpoint().apiKeyEnv : c.apiKeyEnv);
+        };
+        if (global)
+            endpoint("claude_global", *global);
+        if (eu)
+            endpoint("claude_eu", *eu);
+        if (!unused.isEmpty())
+            lines << QStringLiteral("  # unused (the gateway takes one EU and one global fallback): %1")
+                         .arg(unused.join(QStringLiteral(", ")));
     }
     lines << QString();
     return lines.join(QLatin1Char('\n')).toUtf8();

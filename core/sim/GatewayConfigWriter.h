@@ -10,10 +10,12 @@
 namespace meridian::sim {
 
 // The gateway configuration that routes into this world: one region per simulated pool,
-// with its endpoint, models, cost, priority, location and jurisdiction. `portOf` gives
-// the API port each region (or stand-in) really listens on (the configured one unless the world picked free
-// ports); the Claude stand-ins are listed in a comment until the gateway learns a fallback
-// section. The text loads with the gateway's own config loader.
+// with its endpoint, DCGM exporter, models, cost, priority, location and jurisdiction, and a
+// `fallback` section pointing at the Claude stand-ins (the first EU one as claude_eu, the
+// first other one as claude_global). `portOf` gives the port each server really listens on
+// (the configured one unless the world picked free ports), by name: a region's or stand-in's
+// name for its API, "<region>.metrics_port" for a region's DCGM exporter. The text loads
+// with the gateway's own config loader.
 QByteArray gatewayConfigYaml(const WorldConfig &world, const std::function<quint16(const QString &name)> &portOf = {},
                              quint16 gatewayPort = 8000);
 

@@ -54,6 +54,13 @@ private Q_SLOTS:
     void badInputs_data();
     void badInputs();
     void shippedConfig();
+    void newSections();
+    void newSectionDefaults();
+    void emptiedSections();
+    void dcgmEnvOverride();
+    void fallbackEndpointEnv();
+    void newPathsRelativeToConfigFile();
+    void fallbackWithoutKeyRefused();
 };
 
 void TestConfigLoader::fullConfig()
@@ -452,6 +459,134 @@ void TestConfigLoader::badInputs_data()
     row("region not a mapping", "regions:\n  - r1\n", "bad.yaml:2:5: ", "regions[0]: expected a mapping");
     row("limits not a mapping", "limits: 5\n" + region, "bad.yaml:1:9: ", "limits: expected a mapping");
     row("two documents", region + "---\nthreads: 1\n", "bad.yaml:6:1: ", "one YAML document");
+
+    // Region DCGM exporters.
+    row("dcgm without scheme", region + "    dcgm: 127.0.0.1:9400\n", "bad.yaml:5:11: ",
+        "regions[0].dcgm: \"127.0.0.1:9400\" must start with http:// or https://");
+    row("dcgm port 0", region + "    dcgm: http://127.0.0.1:0\n", "bad.yaml:5:11: ", "has port 0");
+    row("dcgm_env with a value", region + "    dcgm_env: http://h:1\n", "bad.yaml:5:15: ", "environment variable");
+    row("unknown region key near dcgm", region + "    dcmg: http://h:1\n", "bad.yaml:5:5: ", "did you mean \"dcgm\"?");
+
+    // routing
+    row("bad strategy", region + "routing:\n  strategy: geo-nearst\n", "bad.yaml:6:13: ",
+        "routing.strategy: expected one of geo-nearest, cost-latency, cheapest-within-budget, got \"geo-nearst\"; "
+        "did you mean \"geo-nearest\"?");
+    row("far-off strategy has no hint", region + "routing:\n  strategy: random\n", "bad.yaml:6:13: ",
+        "cheapest-within-budget, got \"random\"");
+    row("unknown routing key", region + "routing:\n  stratgy: cost-latency\n", "bad.yaml:6:3: ",
+        "unknown key \"stratgy\" in routing (allowed: strategy, models,");
+    row("routing not a mapping", region + "routing: geo-nearest\n", "bad.yaml:5:10: ", "routing: expected a mapping");
+    row("model strategy for an unknown model", region + "routing:\n  models: {nope: cost-latency}\n", "bad.yaml:6:12: ",
+        "routing.models: no region serves \"nope\"");
+    row("unknown model, regions after routing",
+        "routing:\n  models:\n    m: geo-nearest\n    \"zz/top\": cost-latency\n" + region, "bad.yaml:4:5: ",
+        "routing.models: no region serves \"zz/top\"");
+    row("model strategy misspelt", region + "routing:\n  models: {m: cheapest}\n", "bad.yaml:6:15: ",
+        "routing.models[\"m\"]: expected one of geo-nearest");
+    row("model strategy twice", region + "routing:\n  models:\n    m: cost-latency\n    m: geo-nearest\n",
+        "bad.yaml:8:5: ", "routing.models: model \"m\" is listed twice");
+    row("models not a mapping", region + "routing:\n  models: [m]\n", "bad.yaml:6:11: ",
+        "routing.models: expected a mapping");
+    row("three-letter country", region + "routing:\n  default_country: USA\n", "bad.yaml:6:20: ",
+        "routing.default_country: expected a two-letter country code (US, DE, IN ...), got \"USA\"");
+    row("country with a digit", region + "routing:\n  default_country: U1\n", "bad.yaml:6:20: ", "two-letter");
+    row("non-ASCII country", region + "routing:\n  default_country: \xc3\x9c\xc3\x9c\n", "bad.yaml:6:20: ", "two-letter");
+    row("zero latency budget", region + "routing:\n  latency_budget: 0ms\n", "bad.yaml:6:19: ",
+        "routing.latency_budget: expected a positive duration");
+    row("kv_cache above 1", region + "routing:\n  overflow: {kv_cache: 1.5}\n", "bad.yaml:6:24: ",
+        "routing.overflow.kv_cache: expected a fraction in (0, 1], got \"1.5\"");
+    row("gpu_util zero", region + "routing:\n  overflow: {gpu_util: 0}\n", "bad.yaml:6:24: ",
+        "routing.overflow.gpu_util: expected a fraction in (0, 1]");
+    row("gpu_util as percent", region + "routing:\n  overflow:\n    gpu_util: 80%\n", "bad.yaml:7:15: ", "fraction");
+    row("waiting zero", region + "routing:\n  overflow: {waiting: 0}\n", "bad.yaml:6:23: ",
+        "routing.overflow.waiting: expected an integer in 1..1000000");
+    row("waiting fractional", region + "routing:\n  overflow: {waiting: 2.5}\n", "bad.yaml:6:23: ", "integer");
+    row("max attempts too many", region + "routing:\n  retries: {max_attempts: 11}\n", "bad.yaml:6:27: ",
+        "routing.retries.max_attempts: expected an integer in 1..10");
+    row("max attempts zero", region + "routing:\n  retries: {max_attempts: 0}\n", "bad.yaml:6:27: ", "1..10");
+    row("bad retry deadline", region + "routing:\n  retries: {deadline: soon}\n", "bad.yaml:6:23: ",
+        "routing.retries.deadline");
+    row("unknown retries key", region + "routing:\n  retries: {attempts: 2}\n", "bad.yaml:6:13: ",
+        "unknown key \"attempts\" in routing.retries");
+
+    // client_geo
+    row("prefix too long", region + "client_geo:\n  trusted_proxies: [10.0.0.0/8, 10.0.0.0/33]\n", "bad.yaml:6:33: ",
+        "client_geo.trusted_proxies[1]: expected an address or CIDR block (10.0.0.0/8, \"::1/128\"), got \"10.0.0.0/33\"");
+    row("IPv6 prefix too long", region + "client_geo:\n  trusted_proxies:\n    - 127.0.0.1/8\n    - \"::1/129\"\n",
+        "bad.yaml:8:7: ", "client_geo.trusted_proxies[1]: expected an address or CIDR block");
+    row("host name as proxy", region + "client_geo:\n  trusted_proxies: [localhost]\n", "bad.yaml:6:21: ",
+        "got \"localhost\"");
+    row("shorthand CIDR", region + "client_geo:\n  trusted_proxies: [\"10/8\"]\n", "bad.yaml:6:21: ", "CIDR block");
+    row("two-part address", region + "client_geo:\n  trusted_proxies: [10.1/16]\n", "bad.yaml:6:21: ", "CIDR block");
+    row("bad prefix length", region + "client_geo:\n  trusted_proxies: [10.0.0.0/x]\n", "bad.yaml:6:21: ", "CIDR block");
+    row("proxy list not a sequence", region + "client_geo:\n  trusted_proxies: 10.0.0.0/8\n", "bad.yaml:6:20: ",
+        "client_geo.trusted_proxies: expected a sequence");
+    row("empty proxy item", region + "client_geo:\n  trusted_proxies: [10.0.0.0/8, \"\"]\n", "bad.yaml:6:33: ",
+        "trusted_proxies[1]");
+    row("header with a space", region + "client_geo:\n  trusted_headers: [cf-ipcountry, \"x geo\"]\n",
+        "bad.yaml:6:35: ", "client_geo.trusted_headers[1]: \"x geo\" is not a valid header name");
+    row("header twice", region + "client_geo:\n  trusted_headers: [cf-ipcountry, CF-IPCountry]\n", "bad.yaml:6:35: ",
+        "header \"cf-ipcountry\" is listed twice");
+    row("bad residency header", region + "client_geo:\n  residency_header: \"a:b\"\n", "bad.yaml:6:21: ",
+        "client_geo.residency_header: \"a:b\" is not a valid header name");
+    row("empty tenant header", region + "client_geo:\n  tenant_header:\n", "bad.yaml:6:3: ",
+        "client_geo.tenant_header: expected a header name, got nothing");
+    row("unknown client_geo key", region + "client_geo:\n  trusted_proxie: []\n", "bad.yaml:6:3: ",
+        "did you mean \"trusted_proxies\"?");
+
+    // health
+    row("unknown health key", region + "health:\n  probe: {}\n", "bad.yaml:6:3: ", "did you mean \"probes\"?");
+    row("jitter too big", region + "health:\n  probes: {jitter: 0.9}\n", "bad.yaml:6:20: ",
+        "health.probes.jitter: expected a number in [0, 0.5]");
+    row("zero threshold", region + "health:\n  probes: {healthy_threshold: 0}\n", "bad.yaml:6:31: ",
+        "health.probes.healthy_threshold: expected an integer in 1..100");
+    row("probes enabled not a bool", region + "health:\n  probes: {enabled: maybe}\n", "bad.yaml:6:21: ",
+        "expected true or false");
+    row("zero probe interval", region + "health:\n  probes: {interval: 0s}\n", "bad.yaml:6:22: ", "positive duration");
+    row("ewma alpha zero", region + "health:\n  probes: {latency_ewma_alpha: 0}\n", "bad.yaml:6:32: ", "fraction");
+    row("max ejection below default base", region + "health:\n  outlier: {max_ejection: 10s}\n", "bad.yaml:6:27: ",
+        "health.outlier: max_ejection (10000 ms) is shorter than base_ejection (30000 ms)");
+    row("base ejection above default max", region + "health:\n  outlier: {base_ejection: 10m}\n", "bad.yaml:6:28: ",
+        "shorter than base_ejection (600000 ms)");
+    row("negative consecutive failures", region + "health:\n  outlier: {consecutive_failures: -1}\n",
+        "bad.yaml:6:35: ", "0..10000");
+    row("ejected share above 1", region + "health:\n  outlier: {max_ejected_share: 1.5}\n", "bad.yaml:6:32: ",
+        "health.outlier.max_ejected_share: expected a number in [0, 1]");
+
+    // fallback
+    const QByteArray claude = region + "fallback:\n  claude_global:\n    endpoint: https://api.anthropic.com\n";
+    row("literal api key", claude + "    api_key: sk-ant-123\n", "bad.yaml:8:5: ",
+        "fallback.claude_global.api_key: secrets do not belong in the configuration; name the variable holding the "
+        "key in api_key_env, or a file in api_key_file");
+    row("literal api key before anything else", region + "fallback:\n  claude_eu: {api_key: x, bogus: 1}\n",
+        "bad.yaml:6:15: ", "api_key_env");
+    row("api key in api_key_env of claude", claude + "    api_key_env: sk-ant-123\n", "bad.yaml:8:18: ",
+        "environment variable");
+    row("no key at all", claude + "    api_key_env: \"\"\n", "bad.yaml:8:18: ",
+        "fallback.claude_global: Anthropic needs an API key: set api_key_env or api_key_file");
+    row("claude without endpoint", region + "fallback:\n  claude_eu:\n    model: claude-haiku-4-5\n", "bad.yaml:7:5: ",
+        "fallback.claude_eu: missing required key \"endpoint\"");
+    row("claude bad endpoint", region + "fallback:\n  claude_global:\n    endpoint: api.anthropic.com\n",
+        "bad.yaml:7:15: ", "fallback.claude_global.endpoint: \"api.anthropic.com\" must start with http://");
+    row("unknown claude key", claude + "    modle: claude-haiku-4-5\n", "bad.yaml:8:5: ", "did you mean \"model\"?");
+    row("empty claude model", claude + "    model: \"\"\n", "bad.yaml:8:12: ",
+        "fallback.claude_global.model: expected a non-empty string");
+    row("zero max tokens", claude + "    max_tokens: 0\n", "bad.yaml:8:17: ", "1..1000000");
+    row("bad claude timeout", claude + "    timeouts: {idle: 0}\n", "bad.yaml:8:22: ",
+        "fallback.claude_global.timeouts.idle: expected a positive duration");
+    row("claude not a mapping", region + "fallback:\n  claude_eu: https://x:1\n", "bad.yaml:6:14: ",
+        "fallback.claude_eu: expected a mapping");
+    row("bad anthropic version", region + "fallback:\n  anthropic_version: latest\n", "bad.yaml:6:22: ",
+        "fallback.anthropic_version: expected a date like \"2023-06-01\", got \"latest\"");
+    row("unknown fallback key", region + "fallback:\n  claude_us: {}\n", "bad.yaml:6:3: ",
+        "unknown key \"claude_us\" in fallback (allowed: claude_global, claude_eu, anthropic_version)");
+
+    // admin
+    row("zero drain grace", region + "admin:\n  drain_grace: 0s\n", "bad.yaml:6:16: ",
+        "admin.drain_grace: expected a positive duration");
+    row("days are not a unit", region + "admin:\n  max_override: 7d\n", "bad.yaml:6:17: ", "admin.max_override");
+    row("negative settle", region + "admin:\n  settle: -1s\n", "bad.yaml:6:11: ", "admin.settle: expected a duration");
+    row("unknown admin key", region + "admin:\n  token_fil: x\n", "bad.yaml:6:3: ", "did you mean \"token_file\"?");
 }
 
 void TestConfigLoader::badInputs()
@@ -482,6 +617,8 @@ void TestConfigLoader::shippedConfig()
         const char *provider;
         int port;
         const char *endpointEnv;
+        int dcgmPort; // resources/world.yaml's metrics_port of the region
+        const char *dcgmEnv;
         double cost;
         int priority;
         double lat;
@@ -489,12 +626,12 @@ void TestConfigLoader::shippedConfig()
         const char *jurisdiction;
     };
     const Expected expected[] = {
-        {"us-east-1", "aws", 8001, "AWS_US_EAST_ENDPOINT", 0.50, 3, 39.04, -77.49, "US"},
-        {"me-south-1", "aws", 8002, "AWS_ME_SOUTH_ENDPOINT", 0.35, 1, 26.07, 50.56, "BH"},
-        {"ap-south-1", "aws", 8003, "AWS_AP_SOUTH_ENDPOINT", 0.32, 1, 19.08, 72.88, "IN"},
-        {"brazilsouth", "azure", 8004, "AZURE_BRAZIL_ENDPOINT", 0.38, 2, -23.55, -46.63, "BR"},
-        {"us-west-2", "aws", 8005, "AWS_US_WEST_ENDPOINT", 0.45, 2, 45.84, -119.70, "US"},
-        {"eu-west-1", "aws", 8006, "AWS_EU_WEST_ENDPOINT", 0.48, 2, 53.35, -6.26, "EU"},
+        {"us-east-1", "aws", 8001, "AWS_US_EAST_ENDPOINT", 9401, "AWS_US_EAST_DCGM", 0.50, 3, 39.04, -77.49, "US"},
+        {"me-south-1", "aws", 8002, "AWS_ME_SOUTH_ENDPOINT", 9402, "AWS_ME_SOUTH_DCGM", 0.35, 1, 26.07, 50.56, "BH"},
+        {"ap-south-1", "aws", 8003, "AWS_AP_SOUTH_ENDPOINT", 9403, "AWS_AP_SOUTH_DCGM", 0.32, 1, 19.08, 72.88, "IN"},
+        {"brazilsouth", "azure", 8004, "AZURE_BRAZIL_ENDPOINT", 9404, "AZURE_BRAZIL_DCGM", 0.38, 2, -23.55, -46.63, "BR"},
+        {"us-west-2", "aws", 8005, "AWS_US_WEST_ENDPOINT", 9405, "AWS_US_WEST_DCGM", 0.45, 2, 45.84, -119.70, "US"},
+        {"eu-west-1", "aws", 8006, "AWS_EU_WEST_ENDPOINT", 9406, "AWS_EU_WEST_DCGM", 0.48, 2, 53.35, -6.26, "EU"},
     };
     const QStringList models{QStringLiteral("meta-llama/Llama-3.1-70B-Instruct"),
                              QStringLiteral("mistralai/Mistral-7B-Instruct-v0.3")};
@@ -514,18 +651,379 @@ void TestConfigLoader::shippedConfig()
         QCOMPARE(reg.location.lon, x.lon);
         QCOMPARE(reg.jurisdiction, QString::fromUtf8(x.jurisdiction));
         QVERIFY(reg.apiKeyEnv.isEmpty());
+        QCOMPARE(reg.dcgmUrl, QStringLiteral("http://127.0.0.1:%1").arg(x.dcgmPort));
+        QCOMPARE(c.health.probe.dcgmUrls.value(reg.name), reg.dcgmUrl);
 
-        // Each region's variable replaces its endpoint.
+        // Each region's variables replace its endpoint and its DCGM URL.
         QProcessEnvironment env;
         env.insert(QString::fromUtf8(x.endpointEnv), QStringLiteral("https://override.example:443"));
+        env.insert(QString::fromUtf8(x.dcgmEnv), QStringLiteral("http://gpu.example:9400"));
         const Result<GatewayConfig> o = loadGatewayConfigFile(path, env);
         QVERIFY(o.ok());
         for (size_t j = 0; j < o.value().regions.size(); ++j) {
             const QString want = j == i ? QStringLiteral("https://override.example:443")
                                         : QStringLiteral("http://127.0.0.1:%1").arg(expected[j].port);
             QCOMPARE(o.value().regions[j].endpoint, want);
+            const QString wantDcgm = j == i ? QStringLiteral("http://gpu.example:9400")
+                                            : QStringLiteral("http://127.0.0.1:%1").arg(expected[j].dcgmPort);
+            QCOMPARE(o.value().regions[j].dcgmUrl, wantDcgm);
         }
     }
+    QCOMPARE(c.health.probe.dcgmUrls.size(), qsizetype(std::size(expected)));
+
+    // The new sections spell out the defaults …
+    QCOMPARE(c.routing.strategy, RoutingStrategy::GeoNearest);
+    QVERIFY(c.routing.modelStrategies.empty());
+    QCOMPARE(c.routing.latencyBudgetMs, qint64(250));
+    QCOMPARE(c.routing.defaultCountry, QStringLiteral("US"));
+    QCOMPARE(c.routing.kvCacheThreshold, 0.80);
+    QCOMPARE(c.routing.gpuUtilThreshold, 0.80);
+    QCOMPARE(c.routing.waitingThreshold, 100);
+    QCOMPARE(c.routing.metricsStaleMs, qint64(15'000));
+    QCOMPARE(c.routing.maxAttempts, 3);
+    QCOMPARE(c.routing.retryDeadlineMs, qint64(30'000));
+    QCOMPARE(c.clientGeo.trustedHeaders, ClientGeoSettings().trustedHeaders);
+    QCOMPARE(c.clientGeo.trustedProxies, ClientGeoSettings().trustedProxies);
+    QVERIFY(c.clientGeo.maxmindDb.isEmpty());
+    QCOMPARE(c.health.probe.intervalMs, qint64(5'000));
+    QCOMPARE(c.health.probe.unhealthyThreshold, 3);
+    QCOMPARE(c.health.outlier.maxEjectionMs, qint64(300'000));
+    QCOMPARE(c.health.outlier.maxEjectedShare, 0.5);
+    QVERIFY(c.admin.tokenFile.isEmpty());
+    QCOMPARE(c.admin.settleMs, qint64(10'000));
+    QCOMPARE(c.admin.maxOverrideMs, AdminSettings().maxOverrideMs);
+
+    // … and point the fallbacks at meridian-sim's Claude stand-ins.
+    QCOMPARE(c.fallback.global.endpoint, QStringLiteral("http://127.0.0.1:8011"));
+    QCOMPARE(c.fallback.eu.endpoint, QStringLiteral("http://127.0.0.1:8012"));
+    for (const ClaudeEndpoint *ep : {&c.fallback.global, &c.fallback.eu}) {
+        QCOMPARE(ep->model, QStringLiteral("claude-sonnet-4-5"));
+        QCOMPARE(ep->apiKeyEnv, QStringLiteral("ANTHROPIC_API_KEY"));
+        QVERIFY(ep->apiKeyFile.isEmpty());
+        QCOMPARE(ep->defaultMaxTokens, 4096);
+        QCOMPARE(ep->timeouts.firstByteMs, qint64(120'000));
+    }
+    QCOMPARE(c.fallback.anthropicVersion, QByteArray("2023-06-01"));
+    QProcessEnvironment env;
+    env.insert(QStringLiteral("CLAUDE_GLOBAL_ENDPOINT"), QStringLiteral("https://api.anthropic.com"));
+    env.insert(QStringLiteral("CLAUDE_EU_ENDPOINT"), QStringLiteral("https://eu.anthropic.example"));
+    const Result<GatewayConfig> o = loadGatewayConfigFile(path, env);
+    QVERIFY(o.ok());
+    QCOMPARE(o.value().fallback.global.endpoint, QStringLiteral("https://api.anthropic.com"));
+    QCOMPARE(o.value().fallback.eu.endpoint, QStringLiteral("https://eu.anthropic.example"));
+}
+
+void TestConfigLoader::newSections()
+{
+    const QByteArray yaml = "regions:\n"
+                            "  - name: a\n"
+                            "    endpoint: http://127.0.0.1:8001\n"
+                            "    models: [m1, m2]\n"
+                            "    dcgm: http://127.0.0.1:9401/\n"
+                            "    dcgm_env: A_DCGM\n"
+                            "  - name: b\n"
+                            "    endpoint: http://127.0.0.1:8002\n"
+                            "    models: [m2]\n"
+                            "routing:\n"
+                            "  strategy: cheapest-within-budget\n"
+                            "  models: {m2: cost-latency, m1: geo-nearest}\n"
+                            "  latency_budget: 400ms\n"
+                            "  default_country: de\n"
+                            "  overflow: {kv_cache: 0.9, gpu_util: 1, waiting: 7}\n"
+                            "  metrics_stale_after: 20s\n"
+                            "  retries: {max_attempts: 5, deadline: 1m}\n"
+                            "client_geo:\n"
+                            "  trusted_headers: [CF-IPCountry, x-geo]\n"
+                            "  trusted_proxies: [10.0.0.0/8, \"::1/128\", 192.168.1.7, \"2001:db8::/32\"]\n"
+                            "  residency_header: X-Residency\n"
+                            "  tenant_header: x-tenant\n"
+                            "  maxmind_db: /var/lib/GeoIP/GeoLite2-City.mmdb\n"
+                            "health:\n"
+                            "  probes: {enabled: false, interval: 10s, jitter: 0.2, timeout: 1s, healthy_threshold: 4,\n"
+                            "           unhealthy_threshold: 5, latency_ewma_alpha: 0.5, scrape_metrics: no,\n"
+                            "           max_body_bytes: 1MiB}\n"
+                            "  outlier: {consecutive_failures: 0, base_ejection: 10s, max_ejection: 2m,\n"
+                            "            ejection_memory: 10m, max_ejected_share: 0.25}\n"
+                            "fallback:\n"
+                            "  claude_global:\n"
+                            "    endpoint: https://api.anthropic.com/\n"
+                            "    model: claude-opus-4-1\n"
+                            "    api_key_env: MY_KEY\n"
+                            "    api_key_file: /run/secrets/anthropic\n"
+                            "    ca_file: /etc/ssl/anthropic.pem\n"
+                            "    max_tokens: 8192\n"
+                            "    timeouts: {connect: 1s}\n"
+                            "  claude_eu:\n"
+                            "    endpoint: https://eu.example.com:8443\n"
+                            "  anthropic_version: \"2024-01-01\"\n"
+                            "admin:\n"
+                            "  token_file: /etc/meridian/admin-token\n"
+                            "  drain_grace: 45s\n"
+                            "  settle: 0s\n"
+                            "  max_override: 168h\n"
+                            "upstream_timeouts:\n"
+                            "  first_byte: 30s\n";
+    const Result<GatewayConfig> r = loadGatewayConfigText(yaml, QStringLiteral("new.yaml"), emptyEnv());
+    QVERIFY2(r.ok(), r.ok() ? "" : qPrintable(r.error().message));
+    const GatewayConfig &c = r.value();
+
+    QCOMPARE(c.regions.size(), size_t(2));
+    QCOMPARE(c.regions[0].dcgmUrl, QStringLiteral("http://127.0.0.1:9401"));
+    QVERIFY(c.regions[1].dcgmUrl.isEmpty());
+    QCOMPARE(c.health.probe.dcgmUrls.size(), 1);
+    QCOMPARE(c.health.probe.dcgmUrls.value(QStringLiteral("a")), QStringLiteral("http://127.0.0.1:9401"));
+
+    const RoutingSettings &ro = c.routing;
+    QCOMPARE(ro.strategy, RoutingStrategy::CheapestWithinBudget);
+    QCOMPARE(ro.modelStrategies.size(), size_t(2));
+    QCOMPARE(ro.modelStrategies[0].first, QStringLiteral("m2")); // config order
+    QCOMPARE(ro.modelStrategies[0].second, RoutingStrategy::CostLatency);
+    QCOMPARE(ro.modelStrategies[1].first, QStringLiteral("m1"));
+    QCOMPARE(ro.modelStrategies[1].second, RoutingStrategy::GeoNearest);
+    QCOMPARE(ro.latencyBudgetMs, qint64(400));
+    QCOMPARE(ro.defaultCountry, QStringLiteral("DE"));
+    QCOMPARE(ro.kvCacheThreshold, 0.9);
+    QCOMPARE(ro.gpuUtilThreshold, 1.0);
+    QCOMPARE(ro.waitingThreshold, 7);
+    QCOMPARE(ro.metricsStaleMs, qint64(20'000));
+    QCOMPARE(ro.maxAttempts, 5);
+    QCOMPARE(ro.retryDeadlineMs, qint64(60'000));
+
+    const ClientGeoSettings &g = c.clientGeo;
+    QCOMPARE(g.trustedHeaders, (QStringList{QStringLiteral("cf-ipcountry"), QStringLiteral("x-geo")}));
+    QCOMPARE(g.trustedProxies, (QStringList{QStringLiteral("10.0.0.0/8"), QStringLiteral("::1/128"),
+                                            QStringLiteral("192.168.1.7"), QStringLiteral("2001:db8::/32")}));
+    QCOMPARE(g.residencyHeader, QStringLiteral("x-residency"));
+    QCOMPARE(g.tenantHeader, QStringLiteral("x-tenant"));
+    QCOMPARE(g.maxmindDb, QStringLiteral("/var/lib/GeoIP/GeoLite2-City.mmdb"));
+
+    const ProbeSettings &p = c.health.probe;
+    QCOMPARE(p.enabled, false);
+    QCOMPARE(p.intervalMs, qint64(10'000));
+    QCOMPARE(p.jitterShare, 0.2);
+    QCOMPARE(p.timeoutMs, qint64(1'000));
+    QCOMPARE(p.healthyThreshold, 4);
+    QCOMPARE(p.unhealthyThreshold, 5);
+    QCOMPARE(p.latencyEwmaAlpha, 0.5);
+    QCOMPARE(p.scrapeMetrics, false);
+    QCOMPARE(p.maxBodyBytes, qint64(1024 * 1024));
+    const OutlierSettings &o = c.health.outlier;
+    QCOMPARE(o.consecutiveFailures, 0);
+    QCOMPARE(o.baseEjectionMs, qint64(10'000));
+    QCOMPARE(o.maxEjectionMs, qint64(120'000));
+    QCOMPARE(o.ejectionMemoryMs, qint64(600'000));
+    QCOMPARE(o.maxEjectedShare, 0.25);
+
+    const ClaudeEndpoint &cg = c.fallback.global;
+    QVERIFY(cg.configured());
+    QCOMPARE(cg.endpoint, QStringLiteral("https://api.anthropic.com"));
+    QCOMPARE(cg.model, QStringLiteral("claude-opus-4-1"));
+    QCOMPARE(cg.apiKeyEnv, QStringLiteral("MY_KEY"));
+    QCOMPARE(cg.apiKeyFile, QStringLiteral("/run/secrets/anthropic"));
+    QCOMPARE(cg.caFile, QStringLiteral("/etc/ssl/anthropic.pem"));
+    QCOMPARE(cg.defaultMaxTokens, 8192);
+    QCOMPARE(cg.timeouts.connectMs, qint64(1'000));
+    QCOMPARE(cg.timeouts.firstByteMs, qint64(30'000)); // upstream_timeouts, though it comes later in the file
+    QCOMPARE(cg.timeouts.totalMs, qint64(600'000));
+    const ClaudeEndpoint &ce = c.fallback.eu;
+    QCOMPARE(ce.endpoint, QStringLiteral("https://eu.example.com:8443"));
+    QCOMPARE(ce.model, QStringLiteral("claude-sonnet-4-5"));
+    QCOMPARE(ce.apiKeyEnv, QStringLiteral("ANTHROPIC_API_KEY"));
+    QVERIFY(ce.apiKeyFile.isEmpty());
+    QCOMPARE(ce.defaultMaxTokens, 4096);
+    QCOMPARE(ce.timeouts.connectMs, qint64(5'000));
+    QCOMPARE(ce.timeouts.firstByteMs, qint64(30'000));
+    QCOMPARE(c.fallback.anthropicVersion, QByteArray("2024-01-01"));
+
+    QCOMPARE(c.admin.tokenFile, QStringLiteral("/etc/meridian/admin-token"));
+    QCOMPARE(c.admin.drainGraceMs, qint64(45'000));
+    QCOMPARE(c.admin.settleMs, qint64(0));
+    QCOMPARE(c.admin.maxOverrideMs, qint64(7) * 24 * 3600 * 1000);
+}
+
+void TestConfigLoader::newSectionDefaults()
+{
+    const GatewayConfig c = loadOk("upstream_timeouts: {connect: 2s}\n" + kMinimal);
+    QCOMPARE(c.regions.size(), size_t(1));
+    QVERIFY(c.regions.front().dcgmUrl.isEmpty());
+
+    const RoutingSettings ro;
+    QCOMPARE(c.routing.strategy, ro.strategy);
+    QCOMPARE(c.routing.strategy, RoutingStrategy::GeoNearest);
+    QVERIFY(c.routing.modelStrategies.empty());
+    QCOMPARE(c.routing.latencyBudgetMs, ro.latencyBudgetMs);
+    QCOMPARE(c.routing.defaultCountry, QStringLiteral("US"));
+    QCOMPARE(c.routing.kvCacheThreshold, ro.kvCacheThreshold);
+    QCOMPARE(c.routing.gpuUtilThreshold, ro.gpuUtilThreshold);
+    QCOMPARE(c.routing.waitingThreshold, ro.waitingThreshold);
+    QCOMPARE(c.routing.metricsStaleMs, ro.metricsStaleMs);
+    QCOMPARE(c.routing.maxAttempts, ro.maxAttempts);
+    QCOMPARE(c.routing.retryDeadlineMs, ro.retryDeadlineMs);
+
+    const ClientGeoSettings g;
+    QCOMPARE(c.clientGeo.trustedHeaders, g.trustedHeaders);
+    QCOMPARE(c.clientGeo.trustedProxies, g.trustedProxies);
+    QCOMPARE(c.clientGeo.residencyHeader, g.residencyHeader);
+    QCOMPARE(c.clientGeo.tenantHeader, g.tenantHeader);
+    QVERIFY(c.clientGeo.maxmindDb.isEmpty());
+
+    const HealthSettings h;
+    QCOMPARE(c.health.probe.enabled, h.probe.enabled);
+    QCOMPARE(c.health.probe.intervalMs, h.probe.intervalMs);
+    QCOMPARE(c.health.probe.jitterShare, h.probe.jitterShare);
+    QCOMPARE(c.health.probe.timeoutMs, h.probe.timeoutMs);
+    QCOMPARE(c.health.probe.healthyThreshold, h.probe.healthyThreshold);
+    QCOMPARE(c.health.probe.unhealthyThreshold, h.probe.unhealthyThreshold);
+    QCOMPARE(c.health.probe.latencyEwmaAlpha, h.probe.latencyEwmaAlpha);
+    QCOMPARE(c.health.probe.scrapeMetrics, h.probe.scrapeMetrics);
+    QCOMPARE(c.health.probe.maxBodyBytes, h.probe.maxBodyBytes);
+    QVERIFY(c.health.probe.dcgmUrls.isEmpty());
+    QCOMPARE(c.health.outlier.consecutiveFailures, h.outlier.consecutiveFailures);
+    QCOMPARE(c.health.outlier.baseEjectionMs, h.outlier.baseEjectionMs);
+    QCOMPARE(c.health.outlier.maxEjectionMs, h.outlier.maxEjectionMs);
+    QCOMPARE(c.health.outlier.ejectionMemoryMs, h.outlier.ejectionMemoryMs);
+    QCOMPARE(c.health.outlier.maxEjectedShare, h.outlier.maxEjectedShare);
+    QCOMPARE(c.health.seed, h.seed);
+
+    // No fallback configured, but its timeouts still start from upstream_timeouts.
+    for (const ClaudeEndpoint *ep : {&c.fallback.global, &c.fallback.eu}) {
+        QVERIFY(!ep->configured());
+        QCOMPARE(ep->model, QStringLiteral("claude-sonnet-4-5"));
+        QCOMPARE(ep->apiKeyEnv, QStringLiteral("ANTHROPIC_API_KEY"));
+        QCOMPARE(ep->defaultMaxTokens, 4096);
+        QCOMPARE(ep->timeouts.connectMs, qint64(2'000));
+        QCOMPARE(ep->timeouts.firstByteMs, qint64(120'000));
+    }
+    QCOMPARE(c.fallback.anthropicVersion, QByteArray("2023-06-01"));
+
+    const AdminSettings a;
+    QVERIFY(c.admin.tokenFile.isEmpty());
+    QCOMPARE(c.admin.drainGraceMs, a.drainGraceMs);
+    QCOMPARE(c.admin.settleMs, a.settleMs);
+    QCOMPARE(c.admin.maxOverrideMs, a.maxOverrideMs);
+}
+
+void TestConfigLoader::emptiedSections()
+{
+    // Sections whose every child is commented out mean "all defaults"; empty lists mean none.
+    const GatewayConfig c = loadOk("routing:\nclient_geo:\n  trusted_headers: []\n  trusted_proxies:\nhealth:\n"
+                                   "  probes:\n  outlier:\nfallback:\n  claude_global:\n  claude_eu:\nadmin:\n"
+                                   + kMinimal + "    dcgm:\n");
+    QCOMPARE(c.regions.size(), size_t(1));
+    QVERIFY(c.regions.front().dcgmUrl.isEmpty());
+    QVERIFY(c.health.probe.dcgmUrls.isEmpty());
+    QCOMPARE(c.routing.strategy, RoutingStrategy::GeoNearest);
+    QVERIFY(c.clientGeo.trustedHeaders.isEmpty());
+    QVERIFY(c.clientGeo.trustedProxies.isEmpty());
+    QCOMPARE(c.health.probe.intervalMs, qint64(5'000));
+    QVERIFY(!c.fallback.global.configured());
+    QVERIFY(!c.fallback.eu.configured());
+    QCOMPARE(c.admin.drainGraceMs, qint64(30'000));
+}
+
+void TestConfigLoader::dcgmEnvOverride()
+{
+    const QByteArray yaml = "regions:\n"
+                            "  - name: r1\n"
+                            "    endpoint: http://127.0.0.1:8001\n"
+                            "    models: [m]\n"
+                            "    dcgm: http://127.0.0.1:9401\n"
+                            "    dcgm_env: R1_DCGM\n"
+                            "  - name: r2\n"
+                            "    endpoint: http://127.0.0.1:8002\n"
+                            "    models: [m]\n"
+                            "    dcgm_env: R2_DCGM\n";
+
+    // Unset: the file's URL stands; a region with only the variable has none.
+    GatewayConfig c = loadOk(yaml);
+    QCOMPARE(c.regions[0].dcgmUrl, QStringLiteral("http://127.0.0.1:9401"));
+    QVERIFY(c.regions[1].dcgmUrl.isEmpty());
+    QCOMPARE(c.health.probe.dcgmUrls.keys(), QStringList{QStringLiteral("r1")});
+
+    QProcessEnvironment env;
+    env.insert(QStringLiteral("R1_DCGM"), QStringLiteral("http://gpu-node-1:9400/"));
+    env.insert(QStringLiteral("R2_DCGM"), QStringLiteral("https://gpu-node-2:9400"));
+    c = loadOk(yaml, env);
+    QCOMPARE(c.regions[0].dcgmUrl, QStringLiteral("http://gpu-node-1:9400"));
+    QCOMPARE(c.regions[1].dcgmUrl, QStringLiteral("https://gpu-node-2:9400"));
+    QCOMPARE(c.health.probe.dcgmUrls.value(QStringLiteral("r1")), QStringLiteral("http://gpu-node-1:9400"));
+    QCOMPARE(c.health.probe.dcgmUrls.value(QStringLiteral("r2")), QStringLiteral("https://gpu-node-2:9400"));
+    // The endpoint is untouched by the DCGM variable.
+    QCOMPARE(c.regions[0].endpoint, QStringLiteral("http://127.0.0.1:8001"));
+
+    // A bad value is reported at dcgm_env's value, naming the variable.
+    env.insert(QStringLiteral("R2_DCGM"), QStringLiteral("gpu-node-2:9400"));
+    const Result<GatewayConfig> r = loadGatewayConfigText(yaml, QStringLiteral("d.yaml"), env);
+    QVERIFY(!r.ok());
+    QCOMPARE(r.error().message, QStringLiteral("d.yaml:10:15: regions[1].dcgm_env: the DCGM URL in $R2_DCGM must "
+                                               "start with http:// or https://"));
+}
+
+void TestConfigLoader::fallbackEndpointEnv()
+{
+    const QByteArray yaml = kMinimal + "fallback:\n"
+                                       "  claude_global:\n"
+                                       "    endpoint: https://api.anthropic.com\n"
+                                       "    endpoint_env: CLAUDE_GLOBAL_ENDPOINT\n"
+                                       "  claude_eu:\n"
+                                       "    endpoint_env: CLAUDE_EU_ENDPOINT\n"
+                                       "    endpoint: https://eu.example.com\n";
+    QCOMPARE(loadOk(yaml).fallback.global.endpoint, QStringLiteral("https://api.anthropic.com"));
+
+    QProcessEnvironment env;
+    env.insert(QStringLiteral("CLAUDE_GLOBAL_ENDPOINT"), QStringLiteral("http://127.0.0.1:8011/"));
+    env.insert(QStringLiteral("CLAUDE_EU_ENDPOINT"), QString()); // empty: the file's value stands
+    const GatewayConfig c = loadOk(yaml, env);
+    QCOMPARE(c.fallback.global.endpoint, QStringLiteral("http://127.0.0.1:8011"));
+    QCOMPARE(c.fallback.eu.endpoint, QStringLiteral("https://eu.example.com"));
+
+    env.insert(QStringLiteral("CLAUDE_EU_ENDPOINT"), QStringLiteral("https://user:secret@eu.example.com"));
+    const Result<GatewayConfig> r = loadGatewayConfigText(yaml, QStringLiteral("f.yaml"), env);
+    QVERIFY(!r.ok());
+    QVERIFY2(r.error().message.startsWith(QStringLiteral("f.yaml:10:19: fallback.claude_eu.endpoint_env: the endpoint "
+                                                         "in $CLAUDE_EU_ENDPOINT must not contain credentials")),
+             qPrintable(r.error().message));
+    QVERIFY2(!r.error().message.contains(QStringLiteral("secret")), qPrintable(r.error().message));
+}
+
+void TestConfigLoader::newPathsRelativeToConfigFile()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("gw.yaml"));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(QByteArray(kMinimal + "client_geo:\n"
+                       "  maxmind_db: geo/GeoLite2-Country.mmdb\n" // need not exist: opened by the gateway
+                       "fallback:\n"
+                       "  claude_eu:\n"
+                       "    endpoint: https://eu.example.com\n"
+                       "    api_key_file: ../secrets/anthropic-key\n"
+                       "    ca_file: certs/eu.pem\n"
+                       "admin:\n"
+                       "  token_file: admin-token\n"));
+    f.close();
+    const Result<GatewayConfig> r = loadGatewayConfigFile(path, emptyEnv());
+    QVERIFY2(r.ok(), r.ok() ? "" : qPrintable(r.error().message));
+    const QDir base(dir.path());
+    const auto resolved = [&](const char *rel) { return QDir::cleanPath(base.filePath(QString::fromUtf8(rel))); };
+    QCOMPARE(r.value().clientGeo.maxmindDb, resolved("geo/GeoLite2-Country.mmdb"));
+    QCOMPARE(r.value().fallback.eu.apiKeyFile, resolved("../secrets/anthropic-key"));
+    QCOMPARE(r.value().fallback.eu.caFile, resolved("certs/eu.pem"));
+    QCOMPARE(r.value().admin.tokenFile, resolved("admin-token"));
+}
+
+void TestConfigLoader::fallbackWithoutKeyRefused()
+{
+    // A key file alone is enough; neither is not.
+    const QByteArray head = kMinimal + "fallback:\n  claude_global:\n    endpoint: https://api.anthropic.com\n";
+    const GatewayConfig c = loadOk(head + "    api_key_env:\n    api_key_file: /run/secrets/k\n");
+    QVERIFY(c.fallback.global.apiKeyEnv.isEmpty());
+    QCOMPARE(c.fallback.global.apiKeyFile, QStringLiteral("/run/secrets/k"));
+    const Result<GatewayConfig> r = loadGatewayConfigText(head + "    api_key_env:\n", QStringLiteral("k.yaml"), emptyEnv());
+    QVERIFY(!r.ok());
+    QCOMPARE(r.error().message, QStringLiteral("k.yaml:8:5: fallback.claude_global: Anthropic needs an API key: set "
+                                               "api_key_env or api_key_file"));
 }
 
 QTEST_GUILESS_MAIN(TestConfigLoader)

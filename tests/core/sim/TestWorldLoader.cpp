@@ -41,7 +41,17 @@ private Q_SLOTS:
             QVERIFY(sim->model(QStringLiteral("meta-llama/Llama-3.1-70B-Instruct")));
             QVERIFY(sim->model(QStringLiteral("mistralai/Mistral-7B-Instruct-v0.3")));
             QVERIFY(sim->metricsPort != 0 && sim->vectorDbPort != 0);
+            QCOMPARE(QStringLiteral("http://127.0.0.1:") + QString::number(sim->metricsPort), r.dcgmUrl);
         }
+        // The gateway's fallbacks are the world's Claude stand-ins.
+        const SimClaude *global = w.claudeStandIn(QStringLiteral("claude-global"));
+        QVERIFY(global);
+        QCOMPARE(QStringLiteral("http://127.0.0.1:") + QString::number(global->port), gateway.value().fallback.global.endpoint);
+        QVERIFY(global->models.contains(gateway.value().fallback.global.model));
+        const SimClaude *claudeEu = w.claudeStandIn(QStringLiteral("claude-eu"));
+        QVERIFY(claudeEu);
+        QCOMPARE(QStringLiteral("http://127.0.0.1:") + QString::number(claudeEu->port), gateway.value().fallback.eu.endpoint);
+        QVERIFY(claudeEu->models.contains(gateway.value().fallback.eu.model));
         QCOMPARE(w.replication.primary, QStringLiteral("us-east-1"));
         QCOMPARE(w.replication.replicas.size(), size_t(5));
         QCOMPARE(w.claude.size(), size_t(2));
@@ -131,6 +141,12 @@ regions:
         QVERIFY(world.ok());
         // The ports a running world reports replace the configured ones.
         const QByteArray yaml = gatewayConfigYaml(world.value(), [](const QString &name) {
+            if (name == QLatin1String("eu-west-1.metrics_port"))
+                return quint16(19406);
+            if (name == QLatin1String("claude-eu"))
+                return quint16(18012);
+            if (name.endsWith(QLatin1String(".metrics_port")))
+                return quint16(19000);
             return static_cast<quint16>(name == QLatin1String("eu-west-1") ? 18006 : 18000);
         }, 8123);
         const Result<config::GatewayConfig> gw = config::loadGatewayConfigText(yaml, QStringLiteral("printed"), QProcessEnvironment());
@@ -146,7 +162,57 @@ regions:
         QCOMPARE(eu->models, (QStringList{QStringLiteral("meta-llama/Llama-3.1-70B-Instruct"),
                                           QStringLiteral("mistralai/Mistral-7B-Instruct-v0.3")}));
         QCOMPARE(gw.value().region(QStringLiteral("me-south-1"))->costPer1kTokens, 0.35);
-        QVERIFY(yaml.contains("claude-eu"));
+        QCOMPARE(eu->dcgmUrl, QStringLiteral("http://127.0.0.1:19406"));
+        QCOMPARE(gw.value().region(QStringLiteral("us-east-1"))->dcgmUrl, QStringLiteral("http://127.0.0.1:19000"));
+        QCOMPARE(gw.value().health.probe.dcgmUrls.size(), qsizetype(6));
+
+        // Fallbacks by jurisdiction; the demo stand-ins name their key's variable.
+        const config::FallbackSettings &fb = gw.value().fallback;
+        QCOMPARE(fb.global.endpoint, QStringLiteral("http://127.0.0.1:18000"));
+        QCOMPARE(fb.eu.endpoint, QStringLiteral("http://127.0.0.1:18012"));
+        QCOMPARE(fb.global.model, QStringLiteral("claude-sonnet-4-5"));
+        QCOMPARE(fb.eu.model, QStringLiteral("claude-sonnet-4-5"));
+        QCOMPARE(fb.global.apiKeyEnv, QStringLiteral("MERIDIAN_SIM_ANTHROPIC_KEY"));
+        QCOMPARE(fb.eu.apiKeyEnv, QStringLiteral("MERIDIAN_SIM_ANTHROPIC_KEY"));
+    }
+
+    void printedGatewayConfigPicksFallbacksByJurisdiction()
+    {
+        WorldConfig world;
+        SimRegion region;
+        region.name = QStringLiteral("r1");
+        region.port = 9001;
+        region.metricsPort = 0; // unknown: no dcgm line
+        SimModel model;
+        model.id = QStringLiteral("m1");
+        region.models.push_back(model);
+        world.regions.push_back(region);
+        SimClaude first;
+        first.name = QStringLiteral("eu-first");
+        first.port = 9101;
+        first.jurisdiction = QStringLiteral("EU");
+        first.models = {QStringLiteral("claude-haiku-4-5")};
+        SimClaude second = first;
+        second.name = QStringLiteral("eu-second");
+        second.port = 9102;
+        world.claude = {first, second};
+
+        const QByteArray yaml = gatewayConfigYaml(world);
+        const Result<config::GatewayConfig> gw = config::loadGatewayConfigText(yaml, QStringLiteral("printed"), QProcessEnvironment());
+        QVERIFY2(gw.ok(), qPrintable(gw.ok() ? QString() : gw.error().message + QLatin1Char('\n') + QString::fromUtf8(yaml)));
+        QVERIFY(gw.value().regions.front().dcgmUrl.isEmpty());
+        QVERIFY(gw.value().health.probe.dcgmUrls.isEmpty());
+        // Only EU stand-ins: no global fallback (EU never stands in for it), the first EU one wins.
+        const config::FallbackSettings &fb = gw.value().fallback;
+        QVERIFY(!fb.global.configured());
+        QCOMPARE(fb.eu.endpoint, QStringLiteral("http://127.0.0.1:9101"));
+        QCOMPARE(fb.eu.model, QStringLiteral("claude-haiku-4-5")); // the one it serves
+        QCOMPARE(fb.eu.apiKeyEnv, QStringLiteral("ANTHROPIC_API_KEY")); // the stand-in names none
+        QVERIFY(yaml.contains("eu-second"));
+
+        // A world without stand-ins has no fallback section at all.
+        world.claude.clear();
+        QVERIFY(!gatewayConfigYaml(world).contains("fallback"));
     }
 };
 
