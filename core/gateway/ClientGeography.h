@@ -50,7 +50,7 @@ public:
     bool trusted(const QHostAddress &peer) const;
 
     // The value parser shared with /admin/explain?geo=…: "DE", "us-ca", "EU". False for
-    // anything else.
+    // anything else (XX and ZZ, "unknown", included); the outputs are written only on true.
     static bool parseGeo(QByteArrayView value, routing::CountryCode &country, std::optional<config::GeoPoint> &location,
                          routing::Residency &residency);
 
@@ -59,7 +59,8 @@ private:
     struct MaxMind;
 
     config::ClientGeoSettings m_settings;
-    std::vector<QByteArray> m_headers; // lower-case
+    std::vector<QByteArray> m_headers;       // lower-case
+    std::vector<QByteArray> m_headerSources; // "header:<name>", built once so resolve() does not allocate it
     std::vector<std::pair<QHostAddress, int>> m_trusted;
     QByteArray m_residencyHeader;
     QByteArray m_tenantHeader;
