@@ -152,6 +152,13 @@ bool GeoRouter::isEeaClient(CountryCode code) const
     return slot >= 0 && m_eea[static_cast<size_t>(slot)];
 }
 
+bool GeoRouter::servesModel(int region, const QString &model) const
+{
+    const qsizetype i = m_models.indexOf(model);
+    return i >= 0 && region >= 0 && region < regionCount()
+           && (m_regions[static_cast<size_t>(region)].modelMask & (quint64{1} << i)) != 0;
+}
+
 double GeoRouter::distanceKm(CountryCode country, int region) const
 {
     const int slot = countryCodeSlot(country);

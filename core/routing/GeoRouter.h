@@ -89,6 +89,9 @@ public:
     const QString &regionName(int region) const { return m_regions[static_cast<size_t>(region)].name; }
     bool isEuRegion(int region) const { return m_regions[static_cast<size_t>(region)].eu; }
     bool isEeaClient(CountryCode code) const;
+    // The distinct models over all regions, in config order, and whether `region` serves one.
+    const QStringList &models() const { return m_models; }
+    bool servesModel(int region, const QString &model) const;
     double distanceKm(CountryCode country, int region) const;
     const PolicyConfig &policy() const { return m_policy; }
 

@@ -7,6 +7,8 @@
 #include <QString>
 #include <QtGlobal>
 
+#include <deque>
+#include <optional>
 #include <vector>
 
 namespace meridian::routing {
@@ -71,7 +73,7 @@ struct UnpinAction final {
 // good (residency, a region that does not serve the pinned model), 404 nothing to undo.
 struct ActionResult final {
     int status = 200;
-    QByteArray code;     // "ok", "invalid_request", "safety_rail", "settling", "residency", "not_found"
+    QByteArray code;     // "ok", "invalid_request", "safety_rail", "settling", "residency", "no_model", "not_found"
     QString message;     // a sentence for the operator
     AuditRecord audit;   // also appended to the book's trail (refusals included)
     bool ok() const { return status == 200; }
@@ -120,14 +122,31 @@ public:
     std::vector<AuditRecord> audit(int limit = 1000) const;
 
 private:
-    struct Drain;
-    struct ActivePin;
+    // When a pin key (scope, country, model, tenant) last changed, for the settle rail. It
+    // outlives the pin itself (an unpin is a change too); entries older than settleMs are pruned.
+    struct PinChange final {
+        Pin key;
+        qint64 atMs = 0;
+    };
+
+    ActionResult finish(ActionResult result); // sets code and audit result, appends the record
+    ActionResult refuse(AuditRecord audit, int status, const char *code, const QString &message);
+    void append(AuditRecord record);
+    bool expireDue(qint64 nowMs, qint64 wallMs);
+    int findDrain(int region) const;   // index into m_active, -1 when the region is not drained
+    int findPin(const Pin &key) const; // index into m_active, -1 when no pin has this key
+    // Empty when draining `region` keeps every zone's models; else why not (without the hint).
+    QString zoneRailViolation(int region, const RegionSnapshot &health, qint64 nowMs) const;
+    QString regionText(int region) const;
+    QString pinTarget(const Pin &pin) const;
+    static QString pinScopeText(const Pin &pin);
 
     const GeoRouter &m_router;
     OverrideSettings m_settings;
-    std::vector<ActiveOverride> m_active;
-    std::vector<qint64> m_lastChangeMs; // per region, for the settle rail
-    std::vector<AuditRecord> m_audit;
+    std::vector<ActiveOverride> m_active; // drains and pins; expired ones stay until the next tick or action
+    std::vector<std::optional<qint64>> m_lastChangeMs; // per region: last drain start or undrain
+    std::vector<PinChange> m_pinChanges;
+    std::deque<AuditRecord> m_audit;
 };
 
 } // namespace meridian::routing
