@@ -1,0 +1,60 @@
+#pragma once
+
+#include "core/common/Result.h"
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QProcessEnvironment>
+#include <QString>
+#include <QStringList>
+#include <QUrl>
+
+namespace meridian::ctl {
+
+// Exit codes (documented in --help).
+constexpr int kExitOk = 0;
+constexpr int kExitRefused = 1;     // the gateway answered with an error
+constexpr int kExitUsage = 2;       // the command line is wrong; nothing was sent
+constexpr int kExitUnreachable = 3; // no answer from the gateway, or no usable / accepted token
+
+enum class Command { Status, Drain, Undrain, Pin, Unpin, Explain, Events, Audit };
+
+// One HTTP exchange with the gateway's /admin/ API (docs/admin-api.md).
+struct AdminRequest final {
+    Command command = Command::Status;
+    bool preview = false; // drain or pin sent to /admin/preview
+    bool force = false;   // "force": true in the body
+    QByteArray method;    // "GET" or "POST"
+    QString path;         // "/admin/state"
+    QString query;        // encoded, without '?'; empty for none
+    QJsonObject body;     // POST only
+};
+
+// A parsed command line. Usage errors come back as Error{"usage", message}.
+struct Invocation final {
+    enum class Mode { Run, Help, Version };
+    Mode mode = Mode::Run;
+    QUrl gateway;      // base URL, no trailing slash in its path
+    QString tokenFile; // --token-file; empty: $MERIDIAN_ADMIN_TOKEN, then the default file
+    QString actor;     // empty: no X-Meridian-Actor (the gateway says "admin")
+    bool json = false;
+    int timeoutMs = 10'000;
+    AdminRequest request;
+};
+
+Result<Invocation> parseCommandLine(const QStringList &args, const QProcessEnvironment &env);
+QString usageText();
+
+// The full URL of `request` on `gateway`.
+QUrl requestUrl(const QUrl &gateway, const AdminRequest &request);
+
+// The bearer token and where it came from (for messages; the token itself is never printed).
+struct Token final {
+    QByteArray value;
+    QString source; // "--token-file /x", "$MERIDIAN_ADMIN_TOKEN", "/home/u/.config/meridian/admin-token"
+};
+
+// --token-file, else $MERIDIAN_ADMIN_TOKEN, else admintoken::defaultPath().
+Result<Token> resolveToken(const Invocation &invocation, const QProcessEnvironment &env);
+
+} // namespace meridian::ctl
