@@ -1,10 +1,15 @@
 #include "core/gateway/ApiHandler.h"
 
+#include "core/gateway/AdminToken.h"
+#include "core/gateway/ClientGeography.h"
+#include "core/gateway/ControlPlane.h"
 #include "core/gateway/RelayExchange.h"
 #include "core/http/ErrorBody.h"
 #include "core/telemetry/PrometheusExposition.h"
 
+#include <QHostAddress>
 #include <QJsonArray>
+#include <QPointer>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QStringBuilder>
@@ -92,9 +97,77 @@ QByteArray validate(ApiKind kind, const QJsonObject &body)
 
 } // namespace
 
-ApiHandler::ApiHandler(const GatewayContext &context, telemetry::WorkerStats &stats, upstream::ConnectionPool &pool)
-    : m_ctx(context), m_stats(stats), m_pool(pool)
+namespace {
+
+// An /admin/ request waiting for the control thread's answer. The reply arrives through the
+// worker's anchor object; if the client left meanwhile, the QPointer is null and it is dropped.
+class AdminExchange final : public http::PendingResponse {
+public:
+    AdminExchange(http::ResponseWriter &out, QByteArray requestId, telemetry::WorkerStats &stats)
+        : m_out(out), m_requestId(std::move(requestId)), m_stats(stats)
+    {
+    }
+
+    void finish(const AdminReply &reply)
+    {
+        http::HttpHeaders headers;
+        headers.add("Content-Type", "application/json");
+        headers.add("Cache-Control", "no-store");
+        headers.add("x-meridian-request-id", m_requestId);
+        m_stats.local().countResponse(reply.status, 0);
+        m_out.respond(reply.status, std::move(headers), reply.body);
+    }
+
+private:
+    http::ResponseWriter &m_out;
+    QByteArray m_requestId;
+    telemetry::WorkerStats &m_stats;
+};
+
+} // namespace
+
+ApiHandler::ApiHandler(const GatewayContext &context, telemetry::WorkerStats &stats, upstream::ConnectionPool &pool,
+                       QObject *anchor)
+    : m_ctx(context), m_stats(stats), m_pool(pool), m_anchor(anchor)
 {
+}
+
+http::PendingResponse *ApiHandler::admin(http::HttpRequest &&request, http::ResponseWriter &out,
+                                         const QByteArray &requestId)
+{
+    const QByteArray authorization = request.headers.value("authorization").trimmed();
+    const bool bearer = authorization.size() > 7 && authorization.left(7).compare("bearer ", Qt::CaseInsensitive) == 0;
+    if (!bearer) {
+        http::HttpHeaders challenge;
+        challenge.add("WWW-Authenticate", "Bearer realm=\"meridian-admin\"");
+        error(out, requestId, 401,
+              "the admin API needs 'Authorization: Bearer <token>'; the token is in the gateway's admin token file",
+              "unauthorized", std::move(challenge));
+        return nullptr;
+    }
+    if (m_ctx.adminToken.isEmpty() || !admintoken::matches(authorization.mid(7).trimmed(), m_ctx.adminToken)) {
+        error(out, requestId, 403, "the admin token is not valid for this gateway", "forbidden");
+        return nullptr;
+    }
+    if (!m_ctx.control) {
+        error(out, requestId, 503, "the gateway is shutting down", "unavailable");
+        return nullptr;
+    }
+    AdminCommand command;
+    command.method = request.method;
+    command.path = request.path;
+    command.query = request.query;
+    command.body = std::move(request.body);
+    command.actor = QString::fromUtf8(request.headers.value("x-meridian-actor").left(64)).trimmed();
+    if (command.actor.isEmpty())
+        command.actor = QStringLiteral("admin");
+    auto *exchange = new AdminExchange(out, requestId, m_stats);
+    QPointer<AdminExchange> alive(exchange);
+    m_ctx.control->submitAdmin(std::move(command), m_anchor, [alive](const AdminReply &reply) {
+        if (alive)
+            alive->finish(reply);
+    });
+    return exchange;
 }
 
 void ApiHandler::reply(http::ResponseWriter &out, const QByteArray &requestId, int status, QByteArrayView contentType,
@@ -128,6 +201,8 @@ http::PendingResponse *ApiHandler::handle(http::HttpRequest &&request, http::Res
             break;
         }
     }
+    if (!endpoint && request.path.startsWith("/admin/"))
+        return admin(std::move(request), out, requestId);
     if (!endpoint) {
         error(out, requestId, 404, "Invalid URL (" + request.method + ' ' + request.path + ')', "unknown_url");
         return nullptr;
@@ -192,13 +267,31 @@ http::PendingResponse *ApiHandler::relay(http::HttpRequest &&request, ApiKind ki
     call.includeUsage = body.value(QStringLiteral("stream_options")).toObject().value(QStringLiteral("include_usage")).toBool();
     call.requestId = requestId;
 
-    routing::RoutePlan plan = m_ctx.selector->plan({call.model, kind});
-    if (plan.candidates.empty()) {
-        error(out, requestId, plan.status ? plan.status : 503, plan.message,
-              plan.status == 404 ? QByteArrayView("model_not_found") : QByteArrayView("no_region_available"));
+    const ClientGeography::Resolved geo =
+        m_ctx.geography->resolve(QHostAddress(QString::fromLatin1(request.peerAddress)), request.headers);
+    routing::GeoRouteRequest route;
+    route.model = call.model;
+    route.kind = kind;
+    route.country = geo.country;
+    route.location = geo.location;
+    route.residency = geo.residency;
+    route.tenant = geo.tenant;
+    const auto state = m_ctx.control ? m_ctx.control->routingState() : std::make_shared<const routing::RegionSnapshot>();
+    routing::RouteDecision decision = m_ctx.router->plan(route, *state, m_ctx.clock->monotonicMs());
+    if (decision.candidates.isEmpty()) {
+        QByteArray message = decision.message;
+        if (decision.status != 404) {
+            // Say why the fallback did not take it either (a missing key is the usual reason).
+            const ClaudeTarget &claude =
+                m_ctx.claudeFor(decision.euResidency ? routing::TargetKind::ClaudeEu : routing::TargetKind::ClaudeGlobal);
+            if (!claude.available())
+                message += "; " + claude.offReason.toUtf8();
+        }
+        error(out, requestId, decision.status ? decision.status : 503, message,
+              decision.status == 404 ? QByteArrayView("model_not_found") : QByteArrayView("no_region_available"));
         return nullptr;
     }
-    auto *exchange = new RelayExchange(m_ctx, m_stats, m_pool, std::move(call), std::move(plan), out);
+    auto *exchange = new RelayExchange(m_ctx, m_stats, m_pool, std::move(call), std::move(decision), geo.source, out);
     exchange->start();
     return exchange;
 }
@@ -232,10 +325,9 @@ QByteArray ApiHandler::healthJson() const
 QByteArray ApiHandler::regionsStatusJson() const
 {
     const telemetry::GatewaySnapshot snap = m_ctx.stats->collect(m_ctx.clock->wallMs());
-    QJsonArray regions;
-    for (size_t i = 0; i < snap.regions.size(); ++i) {
-        const auto &f = snap.regions[i];
-        const auto &cfg = m_ctx.config.regions[i];
+    const auto state = m_ctx.control ? m_ctx.control->routingState() : nullptr;
+    const qint64 now = m_ctx.clock->monotonicMs();
+    auto figures = [](const telemetry::RegionFigures &f) {
         QJsonObject failures;
         quint64 failureTotal = 0;
         for (int k = 0; k < telemetry::kFailureKinds; ++k) {
@@ -244,14 +336,7 @@ QByteArray ApiHandler::regionsStatusJson() const
             failureTotal += f.failures[static_cast<size_t>(k)];
         }
         auto ms = [](double seconds) { return seconds * 1000.0; };
-        regions.append(QJsonObject{
-            {QStringLiteral("name"), cfg.name},
-            {QStringLiteral("provider"), cfg.provider},
-            {QStringLiteral("endpoint"), cfg.endpoint},
-            {QStringLiteral("jurisdiction"), cfg.jurisdiction},
-            {QStringLiteral("cost_per_1k_tokens"), cfg.costPer1kTokens},
-            {QStringLiteral("priority"), cfg.priority},
-            {QStringLiteral("models"), QJsonArray::fromStringList(cfg.models)},
+        return QJsonObject{
             {QStringLiteral("requests"), static_cast<qint64>(f.responses)},
             {QStringLiteral("errors_5xx"), static_cast<qint64>(f.errors)},
             {QStringLiteral("attempts"), static_cast<qint64>(f.attempts)},
@@ -265,9 +350,43 @@ QByteArray ApiHandler::regionsStatusJson() const
                          {QStringLiteral("p95"), ms(f.quantileSeconds(0.95))},
                          {QStringLiteral("p99"), ms(f.quantileSeconds(0.99))},
                          {QStringLiteral("mean_first_byte"), ms(f.meanFirstByteSeconds)}}},
-        });
+        };
+    };
+    QJsonArray regions;
+    for (size_t i = 0; i < m_ctx.config.regions.size() && i < snap.regions.size(); ++i) {
+        const auto &cfg = m_ctx.config.regions[i];
+        QJsonObject o = figures(snap.regions[i]);
+        o.insert(QStringLiteral("name"), cfg.name);
+        o.insert(QStringLiteral("provider"), cfg.provider);
+        o.insert(QStringLiteral("endpoint"), cfg.endpoint);
+        o.insert(QStringLiteral("jurisdiction"), cfg.jurisdiction);
+        o.insert(QStringLiteral("cost_per_1k_tokens"), cfg.costPer1kTokens);
+        o.insert(QStringLiteral("priority"), cfg.priority);
+        o.insert(QStringLiteral("models"), QJsonArray::fromStringList(cfg.models));
+        if (state && i < state->regions.size()) {
+            const routing::RegionState &st = state->regions[i];
+            static const char *const kHealth[] = {"unknown", "healthy", "unhealthy"};
+            static const char *const kAdmin[] = {"active", "draining", "drained"};
+            const bool adminLive = st.adminUntilMs == 0 || now < st.adminUntilMs;
+            o.insert(QStringLiteral("health"), QLatin1String(kHealth[static_cast<int>(st.health)]));
+            o.insert(QStringLiteral("admin"), QLatin1String(kAdmin[adminLive ? static_cast<int>(st.admin) : 0]));
+            o.insert(QStringLiteral("ejected"), now < st.ejectedUntilMs);
+        }
+        regions.append(o);
+    }
+    QJsonArray fallback;
+    for (size_t k = 0; k < m_ctx.claude.size(); ++k) {
+        const ClaudeTarget &c = m_ctx.claude[k];
+        const size_t index = m_ctx.config.regions.size() + k;
+        QJsonObject o = index < snap.regions.size() ? figures(snap.regions[index]) : QJsonObject{};
+        o.insert(QStringLiteral("name"), c.name);
+        o.insert(QStringLiteral("available"), c.available());
+        if (!c.available())
+            o.insert(QStringLiteral("why_off"), c.offReason);
+        fallback.append(o);
     }
     return compact({{QStringLiteral("regions"), regions},
+                    {QStringLiteral("fallback"), fallback},
                     {QStringLiteral("connections_open"), snap.connectionsOpen},
                     {QStringLiteral("workers"), snap.workers}});
 }

@@ -1,14 +1,97 @@
 #include "core/gateway/Gateway.h"
 
 #include "core/common/Log.h"
+#include "core/gateway/AdminToken.h"
+#include "core/gateway/ClientGeography.h"
+#include "core/gateway/ControlPlane.h"
 #include "core/gateway/Worker.h"
-#include "core/routing/ConfigOrderSelector.h"
+#include "core/routing/GeoDirectory.h"
 
+#include <QFile>
 #include <QProcessEnvironment>
 #include <QStringBuilder>
 #include <QThread>
 
 namespace meridian::gateway {
+
+namespace {
+
+routing::Strategy strategyOf(config::RoutingStrategy s)
+{
+    switch (s) {
+    case config::RoutingStrategy::GeoNearest:
+        return routing::Strategy::GeoNearest;
+    case config::RoutingStrategy::CostLatency:
+        return routing::Strategy::CostLatency;
+    case config::RoutingStrategy::CheapestWithinBudget:
+        return routing::Strategy::CheapestWithinBudget;
+    }
+    return routing::Strategy::GeoNearest;
+}
+
+routing::PolicyConfig policyOf(const config::GatewayConfig &cfg)
+{
+    const config::RoutingSettings &r = cfg.routing;
+    routing::PolicyConfig p;
+    p.kvCacheThreshold = r.kvCacheThreshold;
+    p.gpuUtilThreshold = r.gpuUtilThreshold;
+    p.waitingThreshold = r.waitingThreshold;
+    p.staleAfterMs = r.metricsStaleMs;
+    // Without scrapes there are no load figures to be stale: "unknown" must not mean "saturated".
+    p.missingMetricsAreStale = cfg.health.probe.enabled && cfg.health.probe.scrapeMetrics;
+    p.strategy = strategyOf(r.strategy);
+    for (const auto &[model, strategy] : r.modelStrategies)
+        p.modelStrategies.emplace_back(model, strategyOf(strategy));
+    p.latencyBudgetMs = static_cast<double>(r.latencyBudgetMs);
+    p.defaultCountry = routing::parseCountryCode(QStringView(r.defaultCountry));
+    return p;
+}
+
+// The Claude key from its file (wins) or its environment variable; never logged.
+ClaudeTarget claudeTarget(const QString &name, const config::ClaudeEndpoint &cfg, const QString &globalCa,
+                          const QProcessEnvironment &env, QString &error)
+{
+    ClaudeTarget t;
+    t.name = name;
+    t.model = cfg.model;
+    t.defaultMaxTokens = cfg.defaultMaxTokens;
+    if (!cfg.configured()) {
+        t.offReason = name + QStringLiteral(" is not configured (fallback.") + QString(name).replace(u'-', u'_')
+            + QStringLiteral(")");
+        return t;
+    }
+    config::RegionConfig rc;
+    rc.name = name;
+    rc.endpoint = cfg.endpoint;
+    rc.caFile = cfg.caFile;
+    rc.timeouts = cfg.timeouts;
+    auto target = upstream::makeUpstreamTarget(rc, globalCa, {});
+    if (!target) {
+        error = target.error().message;
+        return t;
+    }
+    t.target = std::move(target).value();
+    if (!cfg.apiKeyFile.isEmpty()) {
+        QFile f(cfg.apiKeyFile);
+        if (!f.open(QIODevice::ReadOnly)) {
+            error = QStringLiteral("%1: cannot read api_key_file %2: %3").arg(name, cfg.apiKeyFile, f.errorString());
+            return t;
+        }
+        t.apiKey = f.read(4096).trimmed();
+        if (t.apiKey.isEmpty())
+            t.offReason = QStringLiteral("%1 is off: its api_key_file %2 is empty").arg(name, cfg.apiKeyFile);
+    } else if (!cfg.apiKeyEnv.isEmpty()) {
+        t.apiKey = env.value(cfg.apiKeyEnv).trimmed().toUtf8();
+        if (t.apiKey.isEmpty())
+            t.offReason = QStringLiteral("%1 is off: the environment variable %2 holding its API key is not set")
+                              .arg(name, cfg.apiKeyEnv);
+    } else {
+        t.offReason = QStringLiteral("%1 is off: it has no api_key_env or api_key_file").arg(name);
+    }
+    return t;
+}
+
+} // namespace
 
 void Listener::incomingConnection(qintptr descriptor)
 {
@@ -31,6 +114,7 @@ Gateway::~Gateway()
 {
     if (!m_threads.empty())
         stopWorkers(false);
+    stopControl();
 }
 
 Result<bool> Gateway::start()
@@ -44,30 +128,84 @@ Result<bool> Gateway::start()
             return target.error();
         m_ctx->targets.push_back(std::move(target).value());
     }
-    m_ctx->selector = std::make_unique<routing::ConfigOrderSelector>(m_ctx->config);
+    QString claudeError;
+    m_ctx->claude[0] = claudeTarget(QStringLiteral("claude-global"), cfg.fallback.global, cfg.caFile, env, claudeError);
+    if (claudeError.isEmpty())
+        m_ctx->claude[1] = claudeTarget(QStringLiteral("claude-eu"), cfg.fallback.eu, cfg.caFile, env, claudeError);
+    if (!claudeError.isEmpty())
+        return Error{QStringLiteral("fallback"), claudeError};
+    for (const ClaudeTarget &c : m_ctx->claude) {
+        if (!c.available())
+            qCInfo(lcGateway).noquote() << c.offReason;
+    }
+
+    QFile centroids(QStringLiteral(":/meridian/country-centroids.csv"));
+    if (!centroids.open(QIODevice::ReadOnly))
+        return Error{QStringLiteral("routing"), QStringLiteral("the built-in country table is missing")};
+    auto geo = routing::GeoDirectory::parse(centroids.readAll());
+    if (!geo)
+        return geo.error();
+    auto router = routing::GeoRouter::create(cfg, geo.value(), policyOf(cfg));
+    if (!router)
+        return router.error();
+    m_ctx->router = std::make_shared<const routing::GeoRouter>(std::move(router).value());
+    auto geography = ClientGeography::create(cfg.clientGeo);
+    if (!geography)
+        return geography.error();
+    m_ctx->geography = std::move(geography).value();
+
+    const QString tokenPath = cfg.admin.tokenFile.isEmpty() ? admintoken::defaultPath() : cfg.admin.tokenFile;
+    auto token = admintoken::loadOrCreate(tokenPath);
+    if (!token)
+        return token.error();
+    m_ctx->adminToken = std::move(token).value();
+    m_tokenPath = tokenPath;
 
     const int workers = cfg.threads > 0 ? cfg.threads : std::max(1, QThread::idealThreadCount());
     QStringList names;
     for (const auto &region : cfg.regions)
         names << region.name;
+    names << m_ctx->claude[0].name << m_ctx->claude[1].name;
     m_ctx->stats = std::make_unique<telemetry::StatsRegistry>(names, workers);
+
+    QList<routing::CountryCode> countries;
+    for (const auto &c : geo.value().countries())
+        countries << c.code;
+    m_controlThread = new QThread(this);
+    m_controlThread->setObjectName(QStringLiteral("meridian-control"));
+    m_control = new ControlPlane(m_ctx->config, m_ctx->router, *m_ctx->stats, *m_ctx->clock,
+                                 {m_ctx->claude[0].available(), m_ctx->claude[1].available()}, countries);
+    m_control->moveToThread(m_controlThread);
+    connect(m_controlThread, &QThread::finished, m_control, &QObject::deleteLater);
+    m_ctx->control = m_control;
+    m_controlThread->start();
+    Result<bool> controlStarted = true;
+    QMetaObject::invokeMethod(m_control, [&] { controlStarted = m_control->start(); }, Qt::BlockingQueuedConnection);
+    if (!controlStarted) {
+        stopControl();
+        return controlStarted.error();
+    }
 
     QHostAddress address;
     if (cfg.listenHost == QLatin1String("localhost"))
         address = QHostAddress(QHostAddress::LocalHost);
-    else if (!address.setAddress(cfg.listenHost))
+    else if (!address.setAddress(cfg.listenHost)) {
+        stopControl();
         return Error{QStringLiteral("listen"), QStringLiteral("cannot listen on %1: not an IP address").arg(cfg.listenHost)};
+    }
     m_listener.onDescriptor = [this](qintptr descriptor) {
         Worker *worker = m_workers[m_nextWorker++ % m_workers.size()];
         QMetaObject::invokeMethod(worker, [worker, descriptor] { worker->adoptConnection(descriptor); },
                                   Qt::QueuedConnection);
     };
     m_listener.setMaxPendingConnections(1024);
-    if (!m_listener.listen(address, cfg.listenPort))
+    if (!m_listener.listen(address, cfg.listenPort)) {
+        stopControl();
         return Error{QStringLiteral("listen"), QStringLiteral("cannot listen on %1:%2: %3")
                                                    .arg(cfg.listenHost)
                                                    .arg(cfg.listenPort)
                                                    .arg(m_listener.errorString())};
+    }
 
     for (int i = 0; i < workers; ++i) {
         auto *thread = new QThread(this);
@@ -128,9 +266,24 @@ void Gateway::checkDrained()
     stopWorkers(open == 0);
 }
 
+void Gateway::stopControl()
+{
+    if (!m_controlThread)
+        return;
+    QMetaObject::invokeMethod(m_control, &ControlPlane::stop, Qt::BlockingQueuedConnection);
+    m_controlThread->quit();
+    m_controlThread->wait();
+    delete m_controlThread;
+    m_controlThread = nullptr;
+    m_control = nullptr; // deleted on its thread's finish
+    m_ctx->control = nullptr;
+}
+
 void Gateway::stopWorkers(bool graceful)
 {
     m_publishTimer.stop();
+    // First the control plane: it posts admin replies to workers, so it must not outlive them.
+    stopControl();
     for (QThread *thread : m_threads)
         thread->quit();
     for (QThread *thread : m_threads)

@@ -15,6 +15,7 @@ class QThread;
 
 namespace meridian::gateway {
 
+class ControlPlane;
 class Worker;
 
 // Accepts client connections and hands each descriptor to a worker, round-robin.
@@ -51,6 +52,11 @@ public:
     // The live figures, merged every 250 ms; safe to read from any thread.
     std::shared_ptr<const telemetry::GatewaySnapshot> snapshot() const;
     const GatewayContext &context() const { return *m_ctx; }
+    // The control plane (health, overrides, events); lives on its own thread. Null before
+    // start() and after shutdown. Connect to its signals with queued connections.
+    ControlPlane *control() const { return m_control; }
+    // Where the admin token was read from or written to.
+    const QString &adminTokenPath() const { return m_tokenPath; }
 
 Q_SIGNALS:
     void stopped(bool graceful);
@@ -58,11 +64,15 @@ Q_SIGNALS:
 private:
     void checkDrained();
     void stopWorkers(bool graceful);
+    void stopControl();
 
     std::unique_ptr<GatewayContext> m_ctx;
     Listener m_listener;
     std::vector<QThread *> m_threads;
     std::vector<Worker *> m_workers;
+    QThread *m_controlThread = nullptr;
+    ControlPlane *m_control = nullptr;
+    QString m_tokenPath;
     size_t m_nextWorker = 0;
     QTimer m_publishTimer;
     QTimer m_drainTimer;

@@ -1,7 +1,9 @@
 #include "core/gateway/RelayExchange.h"
 
+#include "core/gateway/ControlPlane.h"
 #include "core/http/ErrorBody.h"
 
+#include <QDateTime>
 #include <QStringBuilder>
 
 namespace meridian::gateway {
@@ -10,12 +12,9 @@ namespace {
 // Above this many unsent bytes to the client, stop reading the upstream until it drains.
 constexpr qint64 kClientHighWater = 1024 * 1024;
 
-bool beforeRequestReachedApp(upstream::UpstreamFailure f)
-{
-    using upstream::UpstreamFailure;
-    return f == UpstreamFailure::ConnectFailed || f == UpstreamFailure::ConnectTimeout
-           || f == UpstreamFailure::PoolExhausted;
-}
+using health::HealthMonitor;
+using routing::ReasonCode;
+using routing::TargetKind;
 
 int statusFor(upstream::UpstreamFailure f)
 {
@@ -35,13 +34,19 @@ int statusFor(upstream::UpstreamFailure f)
     }
     return 502;
 }
+
+QByteArray sseEvent(const QByteArray &json)
+{
+    return "data: " + json + "\n\n";
+}
+
 } // namespace
 
 RelayExchange::RelayExchange(const GatewayContext &context, telemetry::WorkerStats &stats,
-                             upstream::ConnectionPool &pool, upstream::ClientCall call, routing::RoutePlan plan,
-                             http::ResponseWriter &writer, QObject *parent)
+                             upstream::ConnectionPool &pool, upstream::ClientCall call, routing::RouteDecision decision,
+                             QByteArray geoSource, http::ResponseWriter &writer, QObject *parent)
     : http::PendingResponse(parent), m_ctx(context), m_stats(stats), m_pool(pool), m_call(std::move(call)),
-      m_plan(std::move(plan)), m_writer(writer)
+      m_decision(std::move(decision)), m_geoSource(std::move(geoSource)), m_writer(writer)
 {
 }
 
@@ -49,11 +54,24 @@ RelayExchange::~RelayExchange()
 {
     delete m_upstream.data(); // cancels the upstream exchange if it is still running
     if (m_counted)
-        m_stats.region(m_region).inFlight.fetch_sub(1, std::memory_order_relaxed);
-    if (!m_done && m_region >= 0) {
+        counters().inFlight.fetch_sub(1, std::memory_order_relaxed);
+    if (!m_done && m_statsIndex >= 0) {
         // The client went away first: 499, as nginx counts it.
-        m_stats.region(m_region).countResponse(499, static_cast<quint64>((m_ctx.clock->monotonicMs() - m_startMs) * 1000));
+        counters().countResponse(499, static_cast<quint64>((m_ctx.clock->monotonicMs() - m_startMs) * 1000));
     }
+}
+
+telemetry::RegionCounters &RelayExchange::counters() const
+{
+    return m_stats.region(m_statsIndex);
+}
+
+QString RelayExchange::targetName() const
+{
+    if (!m_current)
+        return {};
+    return m_current->kind == TargetKind::Region ? m_ctx.config.regions[static_cast<size_t>(m_current->region)].name
+                                                 : m_ctx.claudeFor(m_current->kind).name;
 }
 
 void RelayExchange::start()
@@ -62,9 +80,62 @@ void RelayExchange::start()
     tryNext();
 }
 
-const config::RegionConfig &RelayExchange::region() const
+bool RelayExchange::canRetry() const
 {
-    return m_ctx.config.regions[static_cast<size_t>(m_region)];
+    return !m_writer.headSent() && m_next < m_decision.candidates.size()
+        && m_attempts < m_ctx.config.routing.maxAttempts
+        && m_ctx.clock->monotonicMs() - m_startMs < m_ctx.config.routing.retryDeadlineMs;
+}
+
+void RelayExchange::retryLater(QByteArray why)
+{
+    if (m_firstFailure.isEmpty())
+        m_firstFailure = std::move(why);
+    // Deferred, so the failing call is not destroyed inside its own callback.
+    QMetaObject::invokeMethod(this, &RelayExchange::tryNext, Qt::QueuedConnection);
+}
+
+void RelayExchange::report(int outcome) const
+{
+    if (m_current && m_current->kind == TargetKind::Region && m_ctx.control)
+        m_ctx.control->reportOutcome(m_current->region, static_cast<HealthMonitor::Outcome>(outcome));
+}
+
+bool RelayExchange::prepareAttempt(const routing::DecisionCandidate &candidate, upstream::UpstreamRequest &request)
+{
+    if (candidate.kind == TargetKind::Region) {
+        const auto &r = m_ctx.config.regions[static_cast<size_t>(candidate.region)];
+        const QString upstreamModel = m_call.model.isEmpty()
+            ? (m_ctx.config.defaultModel.isEmpty() ? r.models.value(0) : m_ctx.config.defaultModel)
+            : m_call.model;
+        m_translation = upstream::translate(m_call, r, upstreamModel);
+        m_mode = m_translation.passthrough ? Mode::Passthrough : Mode::Buffered;
+        request = m_translation.request;
+        return true;
+    }
+    const ClaudeTarget &claude = m_ctx.claudeFor(candidate.kind);
+    if (!claude.available()) {
+        m_lastFailure = claude.offReason.toUtf8();
+        return false;
+    }
+    if (m_call.kind != routing::ApiKind::ChatCompletions) {
+        m_lastFailure = "the Claude fallback " + claude.name.toUtf8() + " serves chat completions only";
+        return false;
+    }
+    auto body = upstream::chatRequestToAnthropic(m_call.json, {claude.model, claude.defaultMaxTokens});
+    if (!body) {
+        m_lastFailure = claude.name.toUtf8() + ": " + body.error().message.toUtf8();
+        return false;
+    }
+    m_mode = Mode::Claude;
+    request = {};
+    request.method = "POST";
+    request.path = "/v1/messages";
+    request.body = std::move(body).value();
+    request.headers.add("Content-Type", "application/json");
+    request.headers.add("x-api-key", claude.apiKey);
+    request.headers.add("anthropic-version", m_ctx.config.fallback.anthropicVersion);
+    return true;
 }
 
 void RelayExchange::tryNext()
@@ -74,29 +145,46 @@ void RelayExchange::tryNext()
         m_upstream = nullptr;
     }
     if (m_counted) {
-        m_stats.region(m_region).inFlight.fetch_sub(1, std::memory_order_relaxed);
+        counters().inFlight.fetch_sub(1, std::memory_order_relaxed);
         m_counted = false;
     }
-    if (m_next >= m_plan.candidates.size()) {
-        fail(503, "no region could take the request: " + m_lastFailure, "no_region_available");
-        return;
+    m_claudeStream.reset();
+    upstream::UpstreamRequest request;
+    while (true) {
+        const bool first = m_attempts == 0;
+        if (!first && !canRetry()) {
+            respondHeld();
+            return;
+        }
+        if (m_next >= m_decision.candidates.size()) {
+            respondHeld();
+            return;
+        }
+        const routing::DecisionCandidate &candidate = m_decision.candidates[m_next++];
+        const QString previous = targetName();
+        m_current = &candidate;
+        if (m_firstTarget.isEmpty())
+            m_firstTarget = targetName();
+        if (prepareAttempt(candidate, request)) {
+            m_reason = m_attempts == 0 || previous.isEmpty()
+                ? m_ctx.router->reasonText(m_decision, candidate)
+                : QByteArray("retry:" + m_firstFailure + '(' + previous.toUtf8() + ')');
+            break;
+        }
     }
-    const auto &candidate = m_plan.candidates[m_next++];
-    m_region = candidate.region;
-    m_reason = candidate.reason;
-    const auto &r = region();
-    const QString upstreamModel = m_call.model.isEmpty() ? (m_ctx.config.defaultModel.isEmpty() ? r.models.value(0)
-                                                                                                 : m_ctx.config.defaultModel)
-                                                         : m_call.model;
-    m_translation = upstream::translate(m_call, r, upstreamModel);
-    auto &counters = m_stats.region(m_region);
-    telemetry::add(counters.attempts);
-    counters.inFlight.fetch_add(1, std::memory_order_relaxed);
+    ++m_attempts;
+    m_statsIndex = m_current->kind == TargetKind::Region ? m_current->region : m_ctx.claudeStatsIndex(m_current->kind);
+    auto &c = counters();
+    telemetry::add(c.attempts);
+    c.inFlight.fetch_add(1, std::memory_order_relaxed);
     m_counted = true;
     m_status = 0;
+    m_holding = false;
     m_buffer.clear();
-    m_upstream = new upstream::UpstreamCall(m_pool, m_ctx.targets[static_cast<size_t>(m_region)],
-                                            m_translation.request, *this, this);
+    const upstream::UpstreamTarget &target = m_current->kind == TargetKind::Region
+        ? m_ctx.targets[static_cast<size_t>(m_current->region)]
+        : m_ctx.claudeFor(m_current->kind).target;
+    m_upstream = new upstream::UpstreamCall(m_pool, target, std::move(request), *this, this);
     m_upstream->start();
 }
 
@@ -104,20 +192,93 @@ http::HttpHeaders RelayExchange::meridianHeaders() const
 {
     http::HttpHeaders h;
     h.add("x-meridian-request-id", m_call.requestId);
-    if (m_region >= 0) {
-        h.add("x-meridian-region", region().name.toUtf8());
-        h.add("x-meridian-route", region().name.toUtf8() + ";reason=" + m_reason);
+    if (m_current) {
+        const QByteArray name = targetName().toUtf8();
+        h.add("x-meridian-region", name);
+        h.add("x-meridian-route", name + ";reason=" + m_reason + ";attempt=" + QByteArray::number(m_attempts));
     }
+    if (m_decision.country)
+        h.add("x-meridian-client-geo", routing::countryCodeText(m_decision.country).toLatin1() + ";source=" + m_geoSource);
     return h;
+}
+
+void RelayExchange::noteServed()
+{
+    if (!m_ctx.control || !m_current)
+        return;
+    routing::RoutingEvent e;
+    const qsizetype served = m_next - 1;
+    if (served > 0 && !m_firstFailure.isEmpty()) {
+        e.kind = routing::RoutingEvent::Kind::Failover;
+        e.from = m_firstTarget;
+        e.reason = "retry:" + m_firstFailure;
+    } else {
+        const routing::DecisionCandidate &c = *m_current;
+        switch (c.reason) {
+        case ReasonCode::Failover:
+        case ReasonCode::Overflow:
+            e.kind = c.reason == ReasonCode::Failover ? routing::RoutingEvent::Kind::Failover
+                                                      : routing::RoutingEvent::Kind::Overflow;
+            if (c.causeRegion >= 0)
+                e.from = m_ctx.router->regionName(c.causeRegion);
+            e.reason = routing::GeoRouter::standingText(c.cause);
+            break;
+        case ReasonCode::Fallback:
+            e.kind = routing::RoutingEvent::Kind::Fallback;
+            e.reason = m_decision.euResidency ? "no_eu_region_available" : "no_region_available";
+            break;
+        case ReasonCode::FailOpen:
+            e.kind = routing::RoutingEvent::Kind::FailOpen;
+            e.reason = "all_saturated";
+            break;
+        case ReasonCode::Panic:
+            e.kind = routing::RoutingEvent::Kind::Panic;
+            e.reason = "all_unhealthy";
+            break;
+        default:
+            return;
+        }
+    }
+    e.to = targetName();
+    e.geo = routing::countryCodeText(m_decision.country);
+    e.model = m_call.model;
+    e.atWallMs = m_ctx.clock->wallMs();
+    m_ctx.control->postEvent(std::move(e));
 }
 
 void RelayExchange::onUpstreamHead(int status, const http::HttpHeaders &headers)
 {
     m_status = status;
-    auto &counters = m_stats.region(m_region);
-    telemetry::add(counters.firstByteMicrosSum, static_cast<quint64>((m_ctx.clock->monotonicMs() - m_startMs) * 1000));
-    telemetry::add(counters.firstByteCount);
-    if (!m_translation.passthrough)
+    auto &c = counters();
+    telemetry::add(c.firstByteMicrosSum, static_cast<quint64>((m_ctx.clock->monotonicMs() - m_startMs) * 1000));
+    telemetry::add(c.firstByteCount);
+    const bool claude = m_mode == Mode::Claude;
+    // Claude's errors (429, 529 "overloaded" …) are judged once their body is in; a region's
+    // 5xx is held back while another candidate could still serve the request.
+    const bool failed = claude ? status >= 400 : status >= 500;
+    if (failed && (claude || canRetry())) {
+        m_holding = true;
+        m_heldHeaders = headers;
+        if (!claude)
+            report(static_cast<int>(HealthMonitor::Outcome::Http5xx));
+        return;
+    }
+    report(static_cast<int>(status >= 500 ? HealthMonitor::Outcome::Http5xx : HealthMonitor::Outcome::Success));
+    if (status < 500)
+        noteServed();
+    if (claude) {
+        if (m_call.stream) {
+            m_claudeStream = std::make_unique<upstream::AnthropicStreamTranslator>(
+                m_call.model, "chatcmpl-" + m_call.requestId, m_ctx.clock->wallMs() / 1000, m_call.includeUsage);
+            http::HttpHeaders out = meridianHeaders();
+            out.add("Content-Type", "text/event-stream");
+            out.add("Cache-Control", "no-cache");
+            m_eventStream = true;
+            m_writer.beginStream(200, std::move(out), -1);
+        }
+        return;
+    }
+    if (m_mode != Mode::Passthrough)
         return; // buffered until complete
     http::HttpHeaders out = meridianHeaders();
     for (const auto &h : headers.all()) {
@@ -137,15 +298,27 @@ void RelayExchange::onUpstreamHead(int status, const http::HttpHeaders &headers)
 
 void RelayExchange::onUpstreamBody(QByteArrayView data)
 {
-    if (!m_translation.passthrough) {
+    if (m_claudeStream) {
+        QByteArray out;
+        if (!m_claudeStream->feed(data, out)) {
+            m_writer.writeBody(out);
+            m_writer.writeBody(upstream::AnthropicStreamTranslator::abortBytes("the Claude stream was malformed"));
+            finishAttempt(502);
+            m_writer.abortStream();
+            return;
+        }
+        if (!out.isEmpty())
+            m_writer.writeBody(out);
+    } else if (m_holding || m_mode != Mode::Passthrough) {
         if (m_buffer.size() + data.size() > m_ctx.config.limits.maxBodyBytes * 4) {
-            fail(502, "the region's answer is too large to translate", "bad_gateway");
+            fail(502, "the answer of " + targetName().toUtf8() + " is too large to translate", "bad_gateway");
             return;
         }
         m_buffer.append(data.constData(), data.size());
         return;
+    } else {
+        m_writer.writeBody(data);
     }
-    m_writer.writeBody(data);
     if (m_upstream && m_writer.pendingWriteBytes() > kClientHighWater)
         m_upstream->setReadingPaused(true);
 }
@@ -158,7 +331,21 @@ void RelayExchange::onClientDrained()
 
 void RelayExchange::onUpstreamComplete()
 {
-    if (m_translation.passthrough) {
+    if (m_mode == Mode::Claude) {
+        completeClaude();
+        return;
+    }
+    if (m_holding) {
+        const auto out = upstream::normaliseUpstreamError(m_status, m_buffer);
+        m_heldStatus = out.status;
+        m_heldBody = out.body;
+        m_lastFailure = targetName().toUtf8() + ": HTTP " + QByteArray::number(m_status);
+        finishAttempt(m_status);
+        m_done = false; // the exchange goes on
+        retryLater("http_" + QByteArray::number(m_status));
+        return;
+    }
+    if (m_mode == Mode::Passthrough) {
         finishAttempt(m_status);
         m_writer.endStream();
         return;
@@ -173,33 +360,107 @@ void RelayExchange::onUpstreamComplete()
     m_writer.respond(out.status, std::move(headers), out.body);
 }
 
+void RelayExchange::completeClaude()
+{
+    if (m_claudeStream) {
+        if (!m_claudeStream->finished())
+            m_writer.writeBody(upstream::AnthropicStreamTranslator::abortBytes("the Claude stream ended early"));
+        finishAttempt(m_claudeStream->finished() ? 200 : 502);
+        m_writer.endStream();
+        return;
+    }
+    if (m_holding) {
+        const upstream::MappedError mapped = upstream::anthropicErrorToOpenAi(m_status, m_buffer);
+        m_heldStatus = mapped.status;
+        m_heldBody = mapped.body;
+        m_lastFailure = targetName().toUtf8() + ": HTTP " + QByteArray::number(m_status);
+        finishAttempt(mapped.status);
+        if (mapped.retryable && canRetry()) {
+            m_done = false;
+            retryLater("http_" + QByteArray::number(m_status));
+            return;
+        }
+        m_done = false;
+        respondHeld();
+        return;
+    }
+    auto chat = upstream::anthropicMessageToChat(m_buffer, m_call.model, "chatcmpl-" + m_call.requestId,
+                                                 m_ctx.clock->wallMs() / 1000);
+    if (!chat) {
+        fail(502, targetName().toUtf8() + ": " + chat.error().message.toUtf8(), "bad_gateway");
+        return;
+    }
+    http::HttpHeaders headers = meridianHeaders();
+    headers.add("Content-Type", "application/json");
+    finishAttempt(200);
+    m_writer.respond(200, std::move(headers), chat.value());
+}
+
 void RelayExchange::onUpstreamFailed(upstream::UpstreamFailure failure, const QByteArray &message, bool anyResponseByte)
 {
-    auto &counters = m_stats.region(m_region);
-    telemetry::add(counters.failures[static_cast<size_t>(failure)]);
-    m_lastFailure = region().name.toUtf8() + ": " + message;
-    if (!anyResponseByte && beforeRequestReachedApp(failure) && m_next < m_plan.candidates.size()) {
-        // Nothing reached the region's application: safe to carry the request elsewhere.
-        // Deferred, so the failing call is not destroyed inside its own callback.
-        QMetaObject::invokeMethod(this, &RelayExchange::tryNext, Qt::QueuedConnection);
+    Q_UNUSED(anyResponseByte)
+    telemetry::add(counters().failures[static_cast<size_t>(failure)]);
+    if (const auto outcome = HealthMonitor::outcomeOf(failure))
+        report(static_cast<int>(*outcome));
+    m_lastFailure = targetName().toUtf8() + ": " + message;
+    if (!m_writer.headSent() && canRetry()) {
+        // Nothing reached the client yet: it may as well be served elsewhere.
+        if (m_counted) {
+            counters().inFlight.fetch_sub(1, std::memory_order_relaxed);
+            m_counted = false;
+        }
+        counters().countResponse(statusFor(failure), 0);
+        retryLater(upstream::failureName(failure).toByteArray());
         return;
     }
     const int status = statusFor(failure);
     if (m_writer.headSent()) {
         finishAttempt(status);
-        if (m_eventStream) {
+        if (m_claudeStream) {
+            m_writer.writeBody(upstream::AnthropicStreamTranslator::abortBytes(
+                QByteArray("the Claude stream broke off: " + message)));
+        } else if (m_eventStream) {
             // The status line is gone; an SSE client still learns why the stream ends.
-            const QByteArray event = "data: "
-                                     + http::openAiErrorBody(QByteArray("the region's stream broke off: " + message),
-                                                             "upstream_error", upstream::failureName(failure))
-                                     + "\n\n";
-            m_writer.writeBody(event);
+            m_writer.writeBody(sseEvent(http::openAiErrorBody(QByteArray("the region's stream broke off: " + message),
+                                                              "upstream_error", upstream::failureName(failure))));
         }
         m_writer.abortStream();
         return;
     }
-    const QByteArrayView code = status == 503 ? QByteArrayView("no_region_available") : http::errorCodeForStatus(status);
-    fail(status, m_lastFailure, code);
+    if (m_heldStatus == 0) {
+        const QByteArrayView code = status == 503 ? QByteArrayView("no_region_available") : http::errorCodeForStatus(status);
+        fail(status, withFallbackNote(m_lastFailure), code);
+        return;
+    }
+    respondHeld();
+}
+
+QByteArray RelayExchange::withFallbackNote(QByteArray message) const
+{
+    // Say why the fallback did not take it either, when it is off (a missing key, usually).
+    const ClaudeTarget &claude =
+        m_ctx.claudeFor(m_decision.euResidency ? TargetKind::ClaudeEu : TargetKind::ClaudeGlobal);
+    if (!claude.available())
+        message += "; " + claude.offReason.toUtf8();
+    return message;
+}
+
+void RelayExchange::respondHeld()
+{
+    if (m_heldStatus != 0 && !m_heldBody.isEmpty()) {
+        // The last region's own error answer says more than a generic 503.
+        if (m_counted)
+            finishAttempt(m_heldStatus);
+        m_done = true;
+        http::HttpHeaders headers = meridianHeaders();
+        headers.add("Content-Type", "application/json");
+        m_writer.respond(m_heldStatus, std::move(headers), m_heldBody);
+        return;
+    }
+    fail(503,
+         withFallbackNote("no region could take the request: "
+                          + (m_lastFailure.isEmpty() ? QByteArray("no candidate left") : m_lastFailure)),
+         "no_region_available");
 }
 
 void RelayExchange::finishAttempt(int status)
@@ -207,19 +468,19 @@ void RelayExchange::finishAttempt(int status)
     if (m_done)
         return;
     m_done = true;
-    auto &counters = m_stats.region(m_region);
+    auto &c = counters();
     if (m_counted) {
-        counters.inFlight.fetch_sub(1, std::memory_order_relaxed);
+        c.inFlight.fetch_sub(1, std::memory_order_relaxed);
         m_counted = false;
     }
-    counters.countResponse(status, static_cast<quint64>((m_ctx.clock->monotonicMs() - m_startMs) * 1000));
+    c.countResponse(status, static_cast<quint64>((m_ctx.clock->monotonicMs() - m_startMs) * 1000));
 }
 
 void RelayExchange::fail(int status, const QByteArray &message, QByteArrayView code)
 {
     if (m_done && m_writer.headSent())
         return;
-    if (m_region >= 0)
+    if (m_statsIndex >= 0)
         finishAttempt(status);
     else
         m_stats.local().countResponse(status, 0);

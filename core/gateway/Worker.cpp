@@ -26,7 +26,7 @@ void Worker::adoptConnection(qintptr descriptor)
         // Made here, on the worker's own thread, so its sockets belong to this thread.
         m_pool = new upstream::ConnectionPool(m_ctx.config.limits.maxConnectionsPerUpstream,
                                               m_ctx.config.limits.maxPendingPerUpstream, this);
-        m_handler = std::make_unique<ApiHandler>(m_ctx, m_stats, *m_pool);
+        m_handler = std::make_unique<ApiHandler>(m_ctx, m_stats, *m_pool, this);
         auto *sync = new QTimer(this);
         connect(sync, &QTimer::timeout, this, &Worker::syncPoolCounters);
         sync->start(250);

@@ -11,6 +11,8 @@ GatewayHarness::GatewayHarness(config::GatewayConfig config) : m_thread(std::mak
 {
     config.listenHost = QStringLiteral("127.0.0.1");
     config.listenPort = 0;
+    if (config.admin.tokenFile.isEmpty())
+        config.admin.tokenFile = m_home.filePath(QStringLiteral("admin-token"));
     m_anchor = new QObject;
     m_anchor->moveToThread(m_thread.get());
     m_thread->start();
@@ -40,6 +42,11 @@ telemetry::GatewaySnapshot GatewayHarness::figures() const
     return m_gateway->context().stats->collect(0);
 }
 
+QByteArray GatewayHarness::adminToken() const
+{
+    return m_gateway->context().adminToken;
+}
+
 quint16 GatewayHarness::unusedPort()
 {
     QTcpServer probe;
@@ -51,6 +58,7 @@ config::GatewayConfig GatewayHarness::configFor(const QStringList &endpoints, co
 {
     config::GatewayConfig cfg;
     cfg.threads = 2;
+    cfg.health.probe.enabled = false;
     int i = 0;
     for (const QString &endpoint : endpoints) {
         config::RegionConfig r;

@@ -4,6 +4,7 @@
 #include "core/telemetry/GatewaySnapshot.h"
 
 #include <QString>
+#include <QTemporaryDir>
 
 #include <memory>
 
@@ -27,14 +28,21 @@ public:
     const QString &error() const { return m_error; }
     quint16 port() const { return m_port; }
     telemetry::GatewaySnapshot figures() const; // merged now, from the atomics
+    // The bearer token of the /admin/ API (kept in a temporary directory of the harness,
+    // unless the config names a token file).
+    QByteArray adminToken() const;
+    QByteArray adminAuthorization() const { return "Bearer " + adminToken(); }
 
-    // A config with one OpenAI region per endpoint (names r0, r1 …), all serving `model`.
     // A loopback port nobody listens on (bound, then released): a region that refuses.
     static quint16 unusedPort();
 
+    // A config with one OpenAI region per endpoint (names r0, r1 …), all serving `model`, all
+    // at the same place (so they rank in config order), with active probes off: tests that
+    // need probes turn them on.
     static config::GatewayConfig configFor(const QStringList &endpoints, const QString &model = QStringLiteral("m"));
 
 private:
+    QTemporaryDir m_home;
     std::unique_ptr<QThread> m_thread;
     QObject *m_anchor = nullptr;
     gateway::Gateway *m_gateway = nullptr;
