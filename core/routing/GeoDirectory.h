@@ -3,6 +3,7 @@
 #include "core/common/Result.h"
 #include "core/config/GatewayConfig.h"
 
+#include <QByteArray>
 #include <QByteArrayView>
 #include <QString>
 #include <QStringView>
@@ -56,6 +57,38 @@ public:
 private:
     std::vector<CountryCentroid> m_countries;
     std::array<qint16, kCountryCodeSlots> m_slotToIndex{};
+};
+
+// An ISO 3166-2 subdivision code: a country, '-', then one to three ASCII letters or digits
+// ("US-CA", "GB-ENG", "FR-75"), packed into 40 bits (country << 24, then the subdivision's
+// characters upper-cased, zero-padded), so lookups neither allocate nor compare strings.
+// "us-ca" → the key of "US-CA"; anything else (an XX country included: that is the caller's
+// business) → 0.
+quint64 parseSubdivisionKey(QByteArrayView text);
+
+struct SubdivisionCentroid final {
+    QByteArray code; // "US-CA"
+    CountryCode country = 0;
+    config::GeoPoint centroid;
+    QString name;
+};
+
+// Subdivision → approximate centroid, parsed from resources/subdivision-centroids.csv: the
+// country table's format with subdivision codes. Same contract as GeoDirectory: pure,
+// immutable after parse(), safe to share between threads.
+class SubdivisionDirectory final {
+public:
+    // Error::code "geo"; Error::message "LINE: what is wrong" (1-based line of the bad row).
+    static Result<SubdivisionDirectory> parse(QByteArrayView csv);
+
+    // "US-CA", any case; nullptr when unknown or malformed. O(log n), no allocation.
+    const SubdivisionCentroid *find(QByteArrayView code) const;
+    const std::vector<SubdivisionCentroid> &subdivisions() const { return m_entries; }
+    int size() const { return static_cast<int>(m_entries.size()); }
+
+private:
+    std::vector<SubdivisionCentroid> m_entries; // sorted by key
+    std::vector<quint64> m_keys;                // parallel to m_entries
 };
 
 } // namespace meridian::routing

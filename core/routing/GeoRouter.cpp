@@ -544,21 +544,6 @@ QByteArray GeoRouter::reasonText(const RouteDecision &decision, const DecisionCa
     return QByteArray();
 }
 
-RoutePlan GeoRouter::toRoutePlan(const RouteDecision &decision) const
-{
-    RoutePlan out;
-    for (const DecisionCandidate &c : decision.candidates)
-        if (c.kind == TargetKind::Region)
-            out.candidates.push_back({c.region, reasonText(decision, c)});
-    out.status = decision.status;
-    out.message = decision.message;
-    if (out.candidates.empty() && out.status == 0) {
-        out.status = 503;
-        out.message = QByteArrayLiteral("only the Claude fallback can serve this request");
-    }
-    return out;
-}
-
 Explanation GeoRouter::explain(const GeoRouteRequest &request, const RegionSnapshot &snapshot, qint64 nowMs) const
 {
     Evaluation ev;

@@ -82,8 +82,6 @@ public:
     // "nearest", "failover:unhealthy(us-west-2)", "fallback:claude-eu" …
     QByteArray reasonText(const RouteDecision &decision, const DecisionCandidate &candidate) const;
     QString targetName(const DecisionCandidate &candidate) const;
-    // The gateway's RoutePlan: region candidates only (Claude targets have no region index yet).
-    RoutePlan toRoutePlan(const RouteDecision &decision) const;
 
     int regionCount() const { return static_cast<int>(m_regions.size()); }
     const QString &regionName(int region) const { return m_regions[static_cast<size_t>(region)].name; }

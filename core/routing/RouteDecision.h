@@ -1,7 +1,7 @@
 #pragma once
 
 #include "core/routing/GeoDirectory.h"
-#include "core/routing/RouteSelector.h"
+#include "core/routing/ApiKind.h"
 
 #include <QByteArray>
 #include <QString>
@@ -13,7 +13,7 @@ namespace meridian::routing {
 
 enum class Residency : quint8 { None, Eu };
 
-// The routing engine's view of a request: RouteRequest plus geography, residency and tenant.
+// The routing engine's view of a request: model, API, geography, residency and tenant.
 struct GeoRouteRequest final {
     QString model;                         // empty: any model
     ApiKind kind = ApiKind::ChatCompletions;

@@ -2,7 +2,7 @@
 
 #include "core/config/GatewayConfig.h"
 #include "core/http/HttpHeaders.h"
-#include "core/routing/RouteSelector.h"
+#include "core/routing/ApiKind.h"
 #include "core/upstream/UpstreamCall.h"
 
 #include <QByteArray>

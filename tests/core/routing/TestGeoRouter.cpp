@@ -63,7 +63,6 @@ private Q_SLOTS:
     void unknownModelAndNobody();
     void explain();
     void previewImpact();
-    void toRoutePlan();
     void createErrors();
     void residencyWithoutCentroid();
 
@@ -576,17 +575,6 @@ void TestGeoRouter::previewImpact()
         m_router->previewImpact(s, Override{Override::Kind::Pin, -1, 0, QString(), pin}, countries, {}, kNow);
     QCOMPARE(GeoRouter::summarizeImpact(pinRows), QStringLiteral("GB, US, IN → us-west-2"));
     QCOMPARE(GeoRouter::summarizeImpact({}), QStringLiteral("no traffic moves"));
-}
-
-void TestGeoRouter::toRoutePlan()
-{
-    RegionSnapshot s = healthySnapshot(kNow);
-    s.regions[UsWest].health = Health::Unhealthy;
-    const RoutePlan p = m_router->toRoutePlan(m_router->plan(usWestClient(), s, kNow));
-    QCOMPARE(p.candidates.size(), size_t(5));
-    QCOMPARE(p.candidates.front().region, int(UsEast));
-    QCOMPARE(p.candidates.front().reason, QByteArray("failover:unhealthy(us-west-2)"));
-    QCOMPARE(p.status, 0);
 }
 
 void TestGeoRouter::createErrors()
