@@ -120,6 +120,8 @@ int main(int argc, char *argv[])
     std::printf("meridian-gateway %s listening on http://%s:%u (%d worker threads, config %s)\n", MERIDIAN_VERSION,
                 qPrintable(gateway.address().toString()), gateway.port(), gateway.workerCount(),
                 qPrintable(configPath));
+    std::printf("meridian-gateway: admin API under /admin/, bearer token in %s (meridian-ctl reads it)\n",
+                qPrintable(gateway.adminTokenPath()));
     std::fflush(stdout);
 
     int exitCode = kExitOk;
