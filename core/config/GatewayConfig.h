@@ -75,9 +75,11 @@ struct RoutingSettings final {
 
 // `client_geo:` — who may say where a client is.
 struct ClientGeoSettings final {
-    // Headers that carry the client's geography, in precedence order, lower-case. Only
-    // honoured from a trusted peer.
-    QStringList trustedHeaders{QStringLiteral("cf-ipcountry"), QStringLiteral("x-meridian-client-geo")};
+    // Headers that carry the client's geography, in precedence order (the first present one
+    // with a usable value wins), lower-case. Only honoured from a trusted peer. The explicit
+    // X-Meridian-Client-Geo, set by a trusted app and possibly more specific ("US-CA"), comes
+    // before Cloudflare's CF-IPCountry, which only ever says the country.
+    QStringList trustedHeaders{QStringLiteral("x-meridian-client-geo"), QStringLiteral("cf-ipcountry")};
     // Peers (CIDR, IPv4 or IPv6) whose geography and tenant headers are believed: a CDN edge,
     // a load balancer, or loopback for local development.
     QStringList trustedProxies{QStringLiteral("127.0.0.1/8"), QStringLiteral("::1/128")};

@@ -1,5 +1,8 @@
 #include "core/gateway/ClientGeography.h"
 
+#include "core/common/Log.h"
+#include "core/routing/GeoDirectory.h"
+
 #include <QCryptographicHash>
 #include <QFile>
 #include <QStringBuilder>
@@ -47,6 +50,30 @@ CountryCode knownCountry(QByteArrayView text)
 bool isAsciiAlnum(char c)
 {
     return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+// The built-in subdivision table (resources/subdivision-centroids.csv, compiled into the
+// ":/meridian" resource next to the country table), parsed on first use (a function-local
+// static, so initialisation is thread-safe) and read-only after. A table that fails to load is
+// a build defect: said once, and subdivisions then resolve to their country alone.
+const routing::SubdivisionDirectory &subdivisions()
+{
+    static const routing::SubdivisionDirectory table = [] {
+        QFile file(QStringLiteral(":/meridian/subdivision-centroids.csv"));
+        if (!file.open(QIODevice::ReadOnly)) {
+            qCWarning(lcGateway) << "the built-in subdivision table is missing; subdivisions resolve to their country";
+            return routing::SubdivisionDirectory();
+        }
+        auto parsed = routing::SubdivisionDirectory::parse(file.readAll());
+        if (!parsed) {
+            qCWarning(lcGateway).noquote() << "the built-in subdivision table is malformed, line"
+                                           << parsed.error().message
+                                           << "- subdivisions resolve to their country";
+            return routing::SubdivisionDirectory();
+        }
+        return std::move(parsed).value();
+    }();
+    return table;
 }
 
 // An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is the IPv4 client behind a dual-stack socket:
@@ -208,6 +235,7 @@ Result<std::shared_ptr<const ClientGeography>> ClientGeography::create(const con
     // The constructor is private, so no make_shared.
     std::shared_ptr<ClientGeography> geo(new ClientGeography);
     geo->m_settings = settings;
+    subdivisions(); // parsed now rather than on the first request that names a subdivision
 
     for (const QString &name : settings.trustedHeaders) {
         const QByteArray lower = name.trimmed().toLatin1().toLower();
@@ -278,6 +306,7 @@ bool ClientGeography::parseGeo(QByteArrayView value, routing::CountryCode &count
         return true;
     }
     // ISO 3166-2: the country, a hyphen, then one to three letters or digits ("US-CA", "GB-ENG").
+    // A subdivision in the built-in table is located at its centre; any other is its country.
     if (v.size() >= 4 && v.size() <= 6 && v[2] == '-') {
         for (const char c : v.sliced(3)) {
             if (!isAsciiAlnum(c))
@@ -287,7 +316,10 @@ bool ClientGeography::parseGeo(QByteArrayView value, routing::CountryCode &count
         if (code == 0)
             return false;
         country = code;
-        location.reset();
+        if (const routing::SubdivisionCentroid *sub = subdivisions().find(v))
+            location = sub->centroid;
+        else
+            location.reset();
         residency = Residency::None;
         return true;
     }

@@ -20,8 +20,9 @@ namespace meridian::gateway {
 //   1. the first trusted geography header present (config `client_geo.trusted_headers`),
 //      believed only when the peer address is inside a `trusted_proxies` CIDR. Values: an
 //      ISO 3166-1 alpha-2 country ("DE", any case), an ISO 3166-2 subdivision ("US-CA": its
-//      country), or "EU" (EU residency, located at the EU's centre). Cloudflare's "XX" (unknown)
-//      and "T1" (Tor) count as absent;
+//      country, located at the subdivision's centre when resources/subdivision-centroids.csv
+//      lists it, so a US West client is not placed at the US centroid), or "EU" (EU residency,
+//      located at the EU's centre). Cloudflare's "XX" (unknown) and "T1" (Tor) count as absent;
 //   2. the MaxMind-format database (`client_geo.maxmind_db`), when configured: country, and
 //      the location when the database has one (City databases);
 //   3. nothing: the router uses its default country.
@@ -49,8 +50,10 @@ public:
     Resolved resolve(const QHostAddress &peer, const http::HttpHeaders &headers) const;
     bool trusted(const QHostAddress &peer) const;
 
-    // The value parser shared with /admin/explain?geo=…: "DE", "us-ca", "EU". False for
-    // anything else (XX and ZZ, "unknown", included); the outputs are written only on true.
+    // The value parser shared with /admin/explain?geo=…: "DE", "us-ca" (with the subdivision's
+    // centre as the location when the built-in table knows it), "EU". False for anything else
+    // (XX and ZZ, "unknown", included); the outputs are written only on true. Thread-safe; the
+    // first call (or create()) parses the built-in subdivision table.
     static bool parseGeo(QByteArrayView value, routing::CountryCode &country, std::optional<config::GeoPoint> &location,
                          routing::Residency &residency);
 

@@ -84,10 +84,13 @@ struct LengthDistribution final {
 };
 
 // Users in one part of the world. Each request is tagged with one of `countries` (picked by
-// the seeded RNG) in the CF-IPCountry header, as Cloudflare does.
+// the seeded RNG) in the CF-IPCountry header, as Cloudflare does. Requests tagged with the
+// subdivision's country also carry it in X-Meridian-Client-Geo, as a trusted app would, so
+// the gateway can tell US West from US East.
 struct ClientGeography final {
     QString name;          // north-america, europe …
     QStringList countries; // ISO 3166-1 alpha-2 codes
+    QString subdivision;   // optional ISO 3166-2 code ("US-CA") of one of `countries`; "" for none
     GeoPoint location;
     double requestsPerSecond = 1; // simulated time
 };

@@ -46,8 +46,8 @@ const YamlKeys kClaudeKeys = {QLatin1String("name"),        QLatin1String("port"
 const YamlKeys kClientKeys = {QLatin1String("eu_share"),     QLatin1String("stream_share"),
                               QLatin1String("prompt_tokens"), QLatin1String("output_tokens"),
                               QLatin1String("models"),       QLatin1String("geographies")};
-const YamlKeys kGeographyKeys = {QLatin1String("name"), QLatin1String("countries"), QLatin1String("location"),
-                                 QLatin1String("rate")};
+const YamlKeys kGeographyKeys = {QLatin1String("name"), QLatin1String("countries"), QLatin1String("subdivision"),
+                                 QLatin1String("location"), QLatin1String("rate")};
 const YamlKeys kLengthKeys = {QLatin1String("mean"), QLatin1String("min"), QLatin1String("max")};
 
 bool isName(const QString &name)
@@ -75,6 +75,7 @@ private:
     bool parseClients(const YamlEntry &e, SimClients &clients);
     bool parseLength(const YamlEntry &e, LengthDistribution &d);
     bool parseCountries(const YamlEntry &e, QStringList &countries);
+    bool parseSubdivision(const YamlEntry &e, QString &subdivision);
 
     YamlReader &m_yaml;
     // Where each named thing was defined, for cross-reference errors.
@@ -291,6 +292,18 @@ bool WorldParser::parseCountries(const YamlEntry &e, QStringList &countries)
     return true;
 }
 
+bool WorldParser::parseSubdivision(const YamlEntry &e, QString &subdivision)
+{
+    if (!m_yaml.getNonEmptyString(e, subdivision))
+        return false;
+    // What the gateway's X-Meridian-Client-Geo grammar takes, in the countries' upper case.
+    static const QRegularExpression re(QStringLiteral("^[A-Z]{2}-[A-Z0-9]{1,3}$"));
+    if (!re.match(subdivision).hasMatch())
+        return m_yaml.fail(e.valueMark(), QStringLiteral("%1: \"%2\" is not an upper-case ISO 3166-2 subdivision code (a country, '-', 1 to 3 letters or digits: US-CA)")
+                                              .arg(e.path, subdivision));
+    return true;
+}
+
 bool WorldParser::parseClients(const YamlEntry &e, SimClients &clients)
 {
     if (!m_yaml.expectMapping(e))
@@ -317,17 +330,26 @@ bool WorldParser::parseClients(const YamlEntry &e, SimClients &clients)
             if (!item.IsMap())
                 return m_yaml.fail(item.Mark(), QStringLiteral("%1: expected a mapping, got %2").arg(path, YamlReader::describe(item)));
             ClientGeography g;
+            YAML::Mark subdivisionMark;
             const bool ok = m_yaml.forEachEntry(item, path, kGeographyKeys, [&](const YamlEntry &f) {
                 if (f.key == QLatin1String("name"))
                     return m_yaml.getNonEmptyString(f, g.name);
                 if (f.key == QLatin1String("countries"))
                     return parseCountries(f, g.countries);
+                if (f.key == QLatin1String("subdivision")) {
+                    subdivisionMark = f.valueMark();
+                    return parseSubdivision(f, g.subdivision);
+                }
                 if (f.key == QLatin1String("location"))
                     return m_yaml.getGeoPoint(f, g.location);
                 return m_yaml.getReal(f, 0, 100'000, g.requestsPerSecond);
             });
             if (!ok || !m_yaml.requireKeys(item, path, {QLatin1String("name"), QLatin1String("countries"), QLatin1String("rate")}))
                 return false;
+            // Checked once the whole mapping is read: `countries` may come after `subdivision`.
+            if (!g.subdivision.isEmpty() && !g.countries.contains(g.subdivision.left(2)))
+                return m_yaml.fail(subdivisionMark, QStringLiteral("%1.subdivision: \"%2\" is not in a country of this geography (%3)")
+                                                        .arg(path, g.subdivision, g.countries.join(QStringLiteral(", "))));
             for (const ClientGeography &other : clients.geographies) {
                 if (other.name == g.name)
                     return m_yaml.fail(item.Mark(), QStringLiteral("%1: the geography \"%2\" is listed twice").arg(path, g.name));

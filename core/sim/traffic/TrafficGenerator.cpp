@@ -283,6 +283,8 @@ void TrafficGenerator::arrive(int g)
         request.headers.add("Accept",
                             planned.stream ? QByteArray("text/event-stream") : QByteArray("application/json"));
         request.headers.add("CF-IPCountry", planned.country.toUtf8());
+        if (!planned.subdivision.isEmpty())
+            request.headers.add("X-Meridian-Client-Geo", planned.subdivision.toUtf8());
         request.headers.add("User-Agent", "meridian-sim/" MERIDIAN_VERSION);
         if (m_options.sendRequestIds)
             request.headers.add("x-request-id", QByteArray("sim-" + idToken(planned.geographyName) + '-' +

@@ -30,9 +30,11 @@ namespace meridian::sim {
 // Each client geography is a Poisson arrival process at its planned rate (TrafficPlan), in
 // simulated time: arrivals are scheduled on the SimClock and timers armed for
 // SimClock::realDelayMs(), so a fast clock compresses the run. Each arrival becomes an
-// OpenAI chat completion tagged with CF-IPCountry, sent through the product's HTTP/1.1
-// client (UpstreamCall over a ConnectionPool of at most maxInFlight connections). Arrivals
-// while maxInFlight requests are outstanding are dropped and counted, never queued.
+// OpenAI chat completion tagged with CF-IPCountry (plus X-Meridian-Client-Geo with the
+// geography's subdivision when it has one and that country was picked), sent through the
+// product's HTTP/1.1 client (UpstreamCall over a ConnectionPool of at most maxInFlight
+// connections). Arrivals while maxInFlight requests are outstanding are dropped and counted,
+// never queued.
 //
 // Sending stops when the duration (simulated, from start()) is over, maxRequests arrivals
 // have been made, or stop() is called; then in-flight requests get at most requestTimeoutMs

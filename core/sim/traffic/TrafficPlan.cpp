@@ -55,6 +55,10 @@ Result<TrafficPlan> TrafficPlan::create(const SimClients &clients, const QString
         names.insert(g.name);
         if (g.countries.isEmpty())
             return planError(QStringLiteral("client geography \"%1\" has no countries").arg(g.name));
+        if (!g.subdivision.isEmpty() && (g.subdivision.size() < 4 || g.subdivision[2] != QLatin1Char('-') ||
+                                         !g.countries.contains(g.subdivision.left(2))))
+            return planError(QStringLiteral("client geography \"%1\": subdivision \"%2\" is not in one of its countries")
+                                 .arg(g.name, g.subdivision));
         const double rate =
             std::isfinite(g.requestsPerSecond) && g.requestsPerSecond > 0 ? g.requestsPerSecond * scale : 0;
         const bool eu = allEu(g.countries);
@@ -108,6 +112,9 @@ PlannedRequest TrafficPlan::nextRequest(int g)
     p.sequence = geo.sequence++;
     // Always the same draws in the same order, so one field never shifts another's.
     p.country = geo.config.countries.at(r.uniformInt(0, static_cast<int>(geo.config.countries.size()) - 1));
+    // No draw of its own: a world with subdivisions makes the same requests as one without.
+    if (!geo.config.subdivision.isEmpty() && QStringView(geo.config.subdivision).left(2) == p.country)
+        p.subdivision = geo.config.subdivision;
     p.model = m_models.at(r.uniformInt(0, static_cast<int>(m_models.size()) - 1));
     p.promptTokens = std::min(r.length(m_prompt), kMaxPromptTokens);
     p.maxTokens = r.length(m_output);

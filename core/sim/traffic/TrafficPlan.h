@@ -18,6 +18,7 @@ struct PlannedRequest final {
     QString geographyName;
     qint64 sequence = 0; // 0, 1, 2 … within its geography
     QString country;     // sent as CF-IPCountry
+    QString subdivision; // sent as X-Meridian-Client-Geo when set: the geography's, for its country
     QString model;
     int promptTokens = 0; // approximate length of the synthetic prompt
     int maxTokens = 0;
@@ -38,7 +39,7 @@ struct PlannedRequest final {
 class TrafficPlan final {
 public:
     // Fails for a world without geographies, models or countries, duplicate geography names,
-    // or a total rate of 0 after scaling.
+    // a subdivision outside its geography's countries, or a total rate of 0 after scaling.
     static Result<TrafficPlan> create(const SimClients &clients, const QStringList &worldModels, quint64 seed,
                                       double rateScale = 1.0, double maxRequestsPerSecond = 0);
 

@@ -92,6 +92,7 @@ private Q_SLOTS:
     void noRetryAfterTheFirstByte();
     void attemptsAreBounded();
     void trustedGeographyPicksTheNearestRegion();
+    void subdivisionPicksTheCoast();
     void untrustedPeersCannotSetGeography();
     void euClientWithoutFallbackKeyGets503SayingWhy();
     void euClientFallsBackToClaudeEuNeverToTheUs();
@@ -251,6 +252,47 @@ void TestGatewayRouting::trustedGeographyPicksTheNearestRegion()
     QVERIFY(r);
     QCOMPARE(r->headers.value("x-meridian-region"), QByteArray("us-east-1"));
     QCOMPARE(r->headers.value("x-meridian-client-geo"), QByteArray("US;source=header:x-meridian-client-geo"));
+}
+
+void TestGatewayRouting::subdivisionPicksTheCoast()
+{
+    // Two US regions: a country alone is placed at the US centroid (nearer Virginia); a
+    // subdivision is placed at its own centre.
+    ScriptedUpstream east;
+    ScriptedUpstream west;
+    east.setJson("/v1/chat/completions", 200, kCompletion);
+    west.setJson("/v1/chat/completions", 200, kCompletion);
+    auto cfg = GatewayHarness::configFor({east.baseUrl(), west.baseUrl()});
+    cfg.regions[0].name = QStringLiteral("us-east-1");
+    cfg.regions[0].location = {39.04, -77.49}; // N. Virginia
+    cfg.regions[0].jurisdiction = QStringLiteral("US");
+    cfg.regions[1].name = QStringLiteral("us-west-2");
+    cfg.regions[1].location = {45.84, -119.70}; // Oregon
+    cfg.regions[1].jurisdiction = QStringLiteral("US");
+    GatewayHarness gw(cfg);
+    QVERIFY2(gw.ok(), qPrintable(gw.error()));
+
+    struct Case {
+        const char *cfIpCountry; // "" for none
+        const char *clientGeo;   // "" for none
+        QByteArray region;
+    };
+    for (const Case &c : {Case{"US", "", "us-east-1"}, Case{"", "US-CA", "us-west-2"}, Case{"US", "US-CA", "us-west-2"},
+                          Case{"", "us-wa", "us-west-2"}, Case{"", "US-NY", "us-east-1"},
+                          Case{"", "US-ZZ", "us-east-1"}}) {
+        http::HttpHeaders h;
+        if (*c.cfIpCountry)
+            h.add("CF-IPCountry", c.cfIpCountry);
+        if (*c.clientGeo)
+            h.add("X-Meridian-Client-Geo", c.clientGeo);
+        const auto r = HttpTestClient::request(gw.port(), "POST", "/v1/chat/completions", kChat, h);
+        QVERIFY(r);
+        QCOMPARE(r->status, 200);
+        QVERIFY2(r->headers.value("x-meridian-region") == c.region,
+                 qPrintable(QStringLiteral("%1 / %2 -> %3")
+                                .arg(QLatin1String(c.cfIpCountry), QLatin1String(c.clientGeo),
+                                     QString::fromLatin1(r->headers.value("x-meridian-region")))));
+    }
 }
 
 void TestGatewayRouting::untrustedPeersCannotSetGeography()

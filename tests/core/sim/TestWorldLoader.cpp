@@ -59,7 +59,38 @@ private Q_SLOTS:
         QCOMPARE(w.claudeStandIn(QStringLiteral("claude-eu"))->jurisdiction, QStringLiteral("EU"));
         QVERIFY(w.clients.euShare.has_value());
         QCOMPARE(w.clients.geographies.size(), size_t(6));
+        // US East and US West tell the gateway which coast they are on.
+        for (const ClientGeography &g : w.clients.geographies) {
+            if (g.name == QLatin1String("us-east"))
+                QCOMPARE(g.subdivision, QStringLiteral("US-NY"));
+            else if (g.name == QLatin1String("us-west"))
+                QCOMPARE(g.subdivision, QStringLiteral("US-CA"));
+            else
+                QVERIFY2(g.subdivision.isEmpty(), qPrintable(g.name));
+        }
         QCOMPARE(w.seed, quint64(42));
+    }
+
+    void geographySubdivisions()
+    {
+        const QByteArray yaml = QByteArray(kMinimal).append("clients:\n"
+                                                            "  geographies:\n"
+                                                            "    - name: west\n"
+                                                            "      subdivision: US-CA\n"
+                                                            "      countries: [MX, US]\n"
+                                                            "      rate: 2\n"
+                                                            "    - {name: sydney, countries: [AU], subdivision: AU-NSW, rate: 1}\n"
+                                                            "    - {name: paris, countries: [FR], subdivision: FR-75, rate: 1}\n"
+                                                            "    - {name: plain, countries: [DE], rate: 1}\n");
+        const Result<WorldConfig> w = loadWorldText(yaml, QStringLiteral("w.yaml"));
+        QVERIFY2(w.ok(), qPrintable(w.ok() ? QString() : w.error().message));
+        const auto &geos = w.value().clients.geographies;
+        QCOMPARE(geos.size(), size_t(4));
+        QCOMPARE(geos[0].subdivision, QStringLiteral("US-CA"));
+        QCOMPARE(geos[0].countries, (QStringList{QStringLiteral("MX"), QStringLiteral("US")}));
+        QCOMPARE(geos[1].subdivision, QStringLiteral("AU-NSW"));
+        QCOMPARE(geos[2].subdivision, QStringLiteral("FR-75"));
+        QVERIFY(geos[3].subdivision.isEmpty());
     }
 
     void regionDefaultsApplyAndRegionsOverride()
@@ -108,6 +139,21 @@ regions:
                                             << QStringLiteral("w.yaml:8:7: vector_db.replicas: \"r1\" is the primary");
         QTest::newRow("country") << QByteArray(kMinimal).append("clients:\n  geographies:\n    - {name: g, countries: [usa], rate: 1}\n")
                                  << QStringLiteral("w.yaml:7:28: clients.geographies[0].countries: \"usa\" is not a two-letter");
+        QTest::newRow("subdivision shape")
+            << QByteArray(kMinimal).append("clients:\n  geographies:\n    - {name: g, countries: [US], subdivision: us-ca, rate: 1}\n")
+            << QStringLiteral("w.yaml:7:47: clients.geographies[0].subdivision: \"us-ca\" is not an upper-case ISO 3166-2 subdivision code");
+        QTest::newRow("subdivision too long")
+            << QByteArray(kMinimal).append("clients:\n  geographies:\n    - {name: g, countries: [US], subdivision: US-CALI, rate: 1}\n")
+            << QStringLiteral("w.yaml:7:47: clients.geographies[0].subdivision: \"US-CALI\" is not");
+        QTest::newRow("subdivision empty")
+            << QByteArray(kMinimal).append("clients:\n  geographies:\n    - {name: g, countries: [US], subdivision: \"\", rate: 1}\n")
+            << QStringLiteral("w.yaml:7:47: clients.geographies[0].subdivision");
+        QTest::newRow("subdivision of another country")
+            << QByteArray(kMinimal).append("clients:\n  geographies:\n    - {name: g, countries: [US, MX], subdivision: CA-BC, rate: 1}\n")
+            << QStringLiteral("w.yaml:7:51: clients.geographies[0].subdivision: \"CA-BC\" is not in a country of this geography (US, MX)");
+        QTest::newRow("subdivision before countries")
+            << QByteArray(kMinimal).append("clients:\n  geographies:\n    - {name: g, subdivision: US-CA, countries: [DE], rate: 1}\n")
+            << QStringLiteral("w.yaml:7:30: clients.geographies[0].subdivision: \"US-CA\" is not in a country");
         QTest::newRow("length order") << QByteArray(kMinimal).append("clients:\n  prompt_tokens: {mean: 5, min: 10, max: 20}\n")
                                       << QStringLiteral("w.yaml:6:18: clients.prompt_tokens: expected min <= mean <= max");
         QTest::newRow("client model") << QByteArray(kMinimal).append("clients:\n  models: [zzz]\n")

@@ -21,6 +21,7 @@ namespace {
 // What the fake gateway saw of one request.
 struct Seen {
     QByteArray country;
+    QByteArray clientGeo; // X-Meridian-Client-Geo; null when the request had none
     QByteArray requestId;
     QByteArray authorization;
     QByteArray body;
@@ -56,7 +57,9 @@ public:
         const QByteArray country = request.headers.value("cf-ipcountry");
         {
             std::lock_guard lock(m_log->mutex);
-            m_log->requests.push_back(Seen{country, request.headers.value("x-request-id"),
+            const QByteArray clientGeo =
+                request.headers.contains("x-meridian-client-geo") ? request.headers.value("x-meridian-client-geo") : QByteArray();
+            m_log->requests.push_back(Seen{country, clientGeo, request.headers.value("x-request-id"),
                                            request.headers.value("authorization"), request.body});
         }
         http::HttpHeaders h;
@@ -96,6 +99,7 @@ SimClients worldClients(double euRate, double naRate)
                                       {QStringLiteral("DE"), QStringLiteral("FR"), QStringLiteral("NL")}, euRate));
     c.geographies.push_back(
         geography(QStringLiteral("north-america"), {QStringLiteral("US"), QStringLiteral("CA")}, naRate));
+    c.geographies.back().subdivision = QStringLiteral("US-NY"); // sent with US requests only
     c.promptTokens = {40, 5, 200};
     c.outputTokens = {20, 1, 64};
     c.streamShare = 0.5;
@@ -168,7 +172,17 @@ private Q_SLOTS:
         const QHash<QByteArray, QList<QByteArray>> countriesOf{{"europe", {"DE", "FR", "NL"}},
                                                                {"north-america", {"US", "CA"}}};
         qint64 frenchRequests = 0;
+        qint64 usRequests = 0;
+        qint64 canadianRequests = 0;
         for (const Seen &s : seen) {
+            // The subdivision rides along only on requests from its country.
+            if (s.country == "US") {
+                ++usRequests;
+                QCOMPARE(s.clientGeo, QByteArray("US-NY"));
+            } else {
+                canadianRequests += s.country == "CA" ? 1 : 0;
+                QVERIFY2(s.clientGeo.isNull(), QByteArray(s.requestId + ' ' + s.clientGeo).constData());
+            }
             const QByteArray geo = geographyOfRequestId(s.requestId);
             QVERIFY2(countriesOf.contains(geo), s.requestId.constData());
             QVERIFY2(countriesOf.value(geo).contains(s.country), QByteArray(s.requestId + ' ' + s.country).constData());
@@ -178,6 +192,8 @@ private Q_SLOTS:
             QVERIFY(body.value(QStringLiteral("max_tokens")).toInt() >= 1);
             frenchRequests += s.country == "FR" ? 1 : 0;
         }
+
+        QVERIFY(usRequests > 0 && canadianRequests > 0);
 
         const auto *europe = r.geography(QStringLiteral("europe"));
         const auto *na = r.geography(QStringLiteral("north-america"));

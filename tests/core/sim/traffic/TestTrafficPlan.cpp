@@ -126,6 +126,43 @@ private Q_SLOTS:
         QCOMPARE(fromWorld.value().nextRequest(0).model, QStringLiteral("world-model"));
     }
 
+    void subdivisionOnlyForItsCountry()
+    {
+        SimClients c = twoGeographies();
+        c.geographies[1].countries = {QStringLiteral("US"), QStringLiteral("MX")};
+        c.geographies[1].subdivision = QStringLiteral("US-CA");
+        TrafficPlan plan = makePlan(c, 11);
+        int us = 0;
+        int mx = 0;
+        for (int i = 0; i < 1000; ++i) {
+            const PlannedRequest r = plan.nextRequest(1);
+            if (r.country == QLatin1String("US")) {
+                ++us;
+                QCOMPARE(r.subdivision, QStringLiteral("US-CA"));
+            } else {
+                QCOMPARE(r.country, QStringLiteral("MX"));
+                ++mx;
+                QVERIFY(r.subdivision.isEmpty());
+            }
+            // The other geography has none.
+            QVERIFY(plan.nextRequest(0).subdivision.isEmpty());
+        }
+        QVERIFY(us > 300 && mx > 300);
+
+        // The subdivision takes no draw of its own: the same requests as without it.
+        SimClients without = c;
+        without.geographies[1].subdivision.clear();
+        TrafficPlan a = makePlan(c, 5);
+        TrafficPlan b = makePlan(without, 5);
+        for (int i = 0; i < 200; ++i) {
+            PlannedRequest ra = a.nextRequest(1);
+            const PlannedRequest rb = b.nextRequest(1);
+            QCOMPARE(ra.subdivision.isEmpty(), ra.country != QLatin1String("US"));
+            ra.subdivision.clear();
+            QCOMPARE(ra, rb);
+        }
+    }
+
     void ratesScaledForEuShareAndCapped()
     {
         SimClients c = twoGeographies(); // europe 1/s (all EU), north-america 3/s
@@ -195,6 +232,15 @@ private Q_SLOTS:
         r = TrafficPlan::create(noCountries, {}, 1);
         QVERIFY(!r.ok());
         QVERIFY(r.error().message.contains(QStringLiteral("north-america")));
+
+        SimClients foreignSubdivision = twoGeographies();
+        foreignSubdivision.geographies[1].subdivision = QStringLiteral("MX-CMX");
+        r = TrafficPlan::create(foreignSubdivision, {}, 1);
+        QVERIFY(!r.ok());
+        QVERIFY2(r.error().message.contains(QStringLiteral("MX-CMX")), qPrintable(r.error().message));
+        SimClients bareCountry = twoGeographies();
+        bareCountry.geographies[1].subdivision = QStringLiteral("US");
+        QVERIFY(!TrafficPlan::create(bareCountry, {}, 1).ok());
 
         SimClients twice = twoGeographies();
         twice.geographies[1].name = twice.geographies[0].name;
