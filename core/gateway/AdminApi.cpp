@@ -413,7 +413,14 @@ AdminReply AdminApi::preview(const QJsonObject &body, const QString &actor)
     ActionFields f = readFields(cfg, body, true, false, isPin);
     if (!f.problem.isEmpty())
         return error(400, f.problem, "invalid_request");
-    const qint64 duration = durationFrom(body.value(QStringLiteral("expires_in"))).value_or(3'600'000);
+    // A preview needs no expiry (an hour is assumed), but a malformed one is an error, as for
+    // the action itself.
+    const QJsonValue expires = body.value(QStringLiteral("expires_in"));
+    const auto parsed = expires.isUndefined() ? std::optional<qint64>(3'600'000) : durationFrom(expires);
+    if (!parsed || *parsed <= 0)
+        return error(400, QStringLiteral("'expires_in' must be a duration such as \"90s\", \"30m\" or \"2h\""),
+                     "invalid_request");
+    const qint64 duration = *parsed;
     const routing::OverrideBook &book = m_control.book();
     const routing::Override proposed = isPin ? book.proposedPin({f.pin, f.reason, duration, f.force, actor}, now)
                                              : book.proposedDrain({f.region, f.reason, duration, f.force, actor}, now);

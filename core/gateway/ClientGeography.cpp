@@ -78,15 +78,38 @@ const routing::SubdivisionDirectory &subdivisions()
 
 // An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is the IPv4 client behind a dual-stack socket:
 // treat it as the IPv4 address so IPv4 CIDRs and the database's IPv4 tree apply.
+// Only ::ffff:0:0/96 counts: Qt's toIPv4Address() also converts ::1, :: and the deprecated
+// IPv4-compatible ::a.b.c.d, which would turn "::/96" into "every IPv4 client".
+bool isV4Mapped(const QHostAddress &address)
+{
+    if (address.protocol() != QAbstractSocket::IPv6Protocol)
+        return false;
+    const Q_IPV6ADDR a = address.toIPv6Address();
+    for (int i = 0; i < 10; ++i) {
+        if (a[i] != 0)
+            return false;
+    }
+    return a[10] == 0xff && a[11] == 0xff;
+}
+
 QHostAddress unmapped(const QHostAddress &address)
 {
-    if (address.protocol() == QAbstractSocket::IPv6Protocol) {
-        bool ok = false;
-        const quint32 v4 = address.toIPv4Address(&ok);
-        if (ok)
-            return QHostAddress(v4);
+    return isV4Mapped(address) ? QHostAddress(address.toIPv4Address()) : address;
+}
+
+// The value of a header that must be set once. A second copy means a proxy appended to
+// what the client sent instead of replacing it: the header is not believed at all.
+QByteArray singleValue(const http::HttpHeaders &headers, QByteArrayView name)
+{
+    QByteArray value;
+    int seen = 0;
+    for (const auto &h : headers.all()) {
+        if (h.name.size() == name.size() && qstrnicmp(h.name.constData(), name.data(), name.size()) == 0) {
+            value = h.value;
+            ++seen;
+        }
     }
-    return address;
+    return seen == 1 ? value : QByteArray();
 }
 
 // "127.0.0.0/8", "::1/128", or a bare address (one host). Subnets written as IPv4-mapped IPv6
@@ -106,12 +129,8 @@ bool parseTrustedSubnet(const QString &text, std::pair<QHostAddress, int> &out)
     }
     if (subnet.first.isNull() || subnet.second < 0)
         return false;
-    if (subnet.first.protocol() == QAbstractSocket::IPv6Protocol && subnet.second >= 96) {
-        bool ok = false;
-        const quint32 v4 = subnet.first.toIPv4Address(&ok);
-        if (ok)
-            subnet = {QHostAddress(v4), subnet.second - 96};
-    }
+    if (subnet.second >= 96 && isV4Mapped(subnet.first))
+        subnet = {QHostAddress(subnet.first.toIPv4Address()), subnet.second - 96};
     out = subnet;
     return true;
 }
@@ -333,7 +352,7 @@ ClientGeography::Resolved ClientGeography::resolve(const QHostAddress &peer, con
 
     if (fromTrusted) {
         for (size_t i = 0; i < m_headers.size() && r.source.isEmpty(); ++i) {
-            const QByteArray value = headers.value(m_headers[i]);
+            const QByteArray value = singleValue(headers, m_headers[i]);
             if (!value.isEmpty() && parseGeo(value, r.country, r.location, r.residency))
                 r.source = m_headerSources[i];
         }
@@ -351,7 +370,7 @@ ClientGeography::Resolved ClientGeography::resolve(const QHostAddress &peer, con
     }
 
     if (fromTrusted && !m_tenantHeader.isEmpty()) {
-        const QByteArray raw = headers.value(m_tenantHeader);
+        const QByteArray raw = singleValue(headers, m_tenantHeader);
         const QByteArrayView tenant = QByteArrayView(raw).trimmed();
         if (!tenant.isEmpty() && tenant.size() <= kMaxTenantChars && isPrintableAscii(tenant))
             r.tenant = QString::fromLatin1(tenant);

@@ -30,6 +30,9 @@ namespace meridian::gateway {
 // narrows where a request may go); an EU/EEA country implies it anyway (the router checks).
 // Tenant: the tenant header from a trusted peer; else "key-" + the first 12 hex digits of the
 // SHA-256 of the bearer token (never the token itself); else empty.
+// A geography or tenant header sent more than once is not believed: a proxy that appends
+// instead of replacing would otherwise let the client's own copy through. Trusted proxies
+// must strip every configured header they do not set themselves.
 //
 // Built once at gateway start (opens the database: disk I/O), then immutable: resolve() is
 // const and thread-safe, allocation-light, and never touches the disk.

@@ -81,6 +81,7 @@ Result<bool> ControlPlane::start()
 
 void ControlPlane::stop()
 {
+    m_stopped = true;
     if (m_tick)
         m_tick->stop();
     if (m_health)
@@ -125,6 +126,10 @@ void ControlPlane::submitAdmin(AdminCommand command, QObject *replyContext,
     QMetaObject::invokeMethod(
         this,
         [this, command = std::move(command), replyContext, done = std::move(done)]() mutable {
+            // Once stopped, the workers may be going away: nothing is posted to them any more
+            // (their clients are cut off with the connections).
+            if (m_stopped)
+                return;
             AdminReply reply = AdminApi(*this).handle(command);
             QMetaObject::invokeMethod(
                 replyContext, [done = std::move(done), reply = std::move(reply)] { done(reply); }, Qt::QueuedConnection);

@@ -57,6 +57,8 @@ public:
     ~ControlPlane() override;
 
     Result<bool> start();
+    // Stops probing and answering admin commands; idempotent. The object stays usable for the
+    // thread-safe entry points until it is deleted.
     void stop();
 
     // Any thread.
@@ -98,6 +100,7 @@ private:
     std::unique_ptr<health::HealthMonitor> m_health;
     routing::OverrideBook m_book;
     QTimer *m_tick = nullptr;
+    bool m_stopped = false; // control thread only
     std::deque<routing::RoutingEvent> m_events; // newest last, at most kMaxEvents
     SnapshotCell<routing::RegionSnapshot> m_published;
 };

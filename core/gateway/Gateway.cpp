@@ -8,6 +8,8 @@
 #include "core/routing/GeoDirectory.h"
 
 #include <QFile>
+
+#include <algorithm>
 #include <QProcessEnvironment>
 #include <QStringBuilder>
 #include <QThread>
@@ -45,6 +47,12 @@ routing::PolicyConfig policyOf(const config::GatewayConfig &cfg)
     p.latencyBudgetMs = static_cast<double>(r.latencyBudgetMs);
     p.defaultCountry = routing::parseCountryCode(QStringView(r.defaultCountry));
     return p;
+}
+
+// A key goes into a request header: a CR or LF in it would end the header early.
+bool headerSafe(QByteArrayView key)
+{
+    return std::all_of(key.begin(), key.end(), [](char c) { return c > 0x20 && c < 0x7f; });
 }
 
 // The Claude key from its file (wins) or its environment variable; never logged.
@@ -88,6 +96,10 @@ ClaudeTarget claudeTarget(const QString &name, const config::ClaudeEndpoint &cfg
     } else {
         t.offReason = QStringLiteral("%1 is off: it has no api_key_env or api_key_file").arg(name);
     }
+    if (!headerSafe(t.apiKey)) {
+        t.apiKey.clear();
+        error = QStringLiteral("%1: its API key contains control characters or spaces").arg(name);
+    }
     return t;
 }
 
@@ -122,7 +134,10 @@ Result<bool> Gateway::start()
     auto &cfg = m_ctx->config;
     const auto env = QProcessEnvironment::systemEnvironment();
     for (const auto &region : cfg.regions) {
-        const QByteArray key = region.apiKeyEnv.isEmpty() ? QByteArray() : env.value(region.apiKeyEnv).toUtf8();
+        const QByteArray key = region.apiKeyEnv.isEmpty() ? QByteArray() : env.value(region.apiKeyEnv).trimmed().toUtf8();
+        if (!headerSafe(key))
+            return Error{QStringLiteral("config"), QStringLiteral("region %1: the key in %2 contains control characters or spaces")
+                                                       .arg(region.name, region.apiKeyEnv)};
         auto target = upstream::makeUpstreamTarget(region, cfg.caFile, key);
         if (!target)
             return target.error();
@@ -282,8 +297,10 @@ void Gateway::stopControl()
 void Gateway::stopWorkers(bool graceful)
 {
     m_publishTimer.stop();
-    // First the control plane: it posts admin replies to workers, so it must not outlive them.
-    stopControl();
+    // The control plane stops answering first (it posts admin replies to workers), but stays
+    // alive until the workers, which still call it, are gone.
+    if (m_control)
+        QMetaObject::invokeMethod(m_control, &ControlPlane::stop, Qt::BlockingQueuedConnection);
     for (QThread *thread : m_threads)
         thread->quit();
     for (QThread *thread : m_threads)
@@ -291,6 +308,7 @@ void Gateway::stopWorkers(bool graceful)
     qDeleteAll(m_threads);
     m_threads.clear();
     m_workers.clear(); // deleted on their threads' finish
+    stopControl();
     m_ctx->stats->publish(m_ctx->clock->wallMs());
     Q_EMIT stopped(graceful);
 }

@@ -53,12 +53,8 @@ RelayExchange::RelayExchange(const GatewayContext &context, telemetry::WorkerSta
 RelayExchange::~RelayExchange()
 {
     delete m_upstream.data(); // cancels the upstream exchange if it is still running
-    if (m_counted)
-        counters().inFlight.fetch_sub(1, std::memory_order_relaxed);
-    if (!m_done && m_statsIndex >= 0) {
-        // The client went away first: 499, as nginx counts it.
-        counters().countResponse(499, static_cast<quint64>((m_ctx.clock->monotonicMs() - m_startMs) * 1000));
-    }
+    if (m_statsIndex >= 0 && !m_attemptCounted)
+        countAttempt(499); // the client went away first, as nginx counts it
 }
 
 telemetry::RegionCounters &RelayExchange::counters() const
@@ -77,12 +73,36 @@ QString RelayExchange::targetName() const
 void RelayExchange::start()
 {
     m_startMs = m_ctx.clock->monotonicMs();
+    dropUnusableCandidates();
     tryNext();
+}
+
+void RelayExchange::dropUnusableCandidates()
+{
+    // The planner offers the fallback to every request; what it cannot carry is taken out
+    // here, so retries count only candidates that can really be tried.
+    auto &c = m_decision.candidates;
+    for (qsizetype i = 0; i < c.size();) {
+        if (c[i].kind == TargetKind::Region) {
+            ++i;
+            continue;
+        }
+        const ClaudeTarget &claude = m_ctx.claudeFor(c[i].kind);
+        if (!claude.available())
+            m_skipped = claude.offReason.toUtf8();
+        else if (m_call.kind != routing::ApiKind::ChatCompletions)
+            m_skipped = "the Claude fallback " + claude.name.toUtf8() + " serves chat completions only";
+        else {
+            ++i;
+            continue;
+        }
+        c.remove(i);
+    }
 }
 
 bool RelayExchange::canRetry() const
 {
-    return !m_writer.headSent() && m_next < m_decision.candidates.size()
+    return !m_writer.headSent() && !m_finished && m_next < m_decision.candidates.size()
         && m_attempts < m_ctx.config.routing.maxAttempts
         && m_ctx.clock->monotonicMs() - m_startMs < m_ctx.config.routing.retryDeadlineMs;
 }
@@ -95,10 +115,25 @@ void RelayExchange::retryLater(QByteArray why)
     QMetaObject::invokeMethod(this, &RelayExchange::tryNext, Qt::QueuedConnection);
 }
 
-void RelayExchange::report(int outcome) const
+void RelayExchange::report(int outcome)
 {
-    if (m_current && m_current->kind == TargetKind::Region && m_ctx.control)
-        m_ctx.control->reportOutcome(m_current->region, static_cast<HealthMonitor::Outcome>(outcome));
+    if (m_reported || !m_current || m_current->kind != TargetKind::Region || !m_ctx.control)
+        return;
+    m_reported = true;
+    m_ctx.control->reportOutcome(m_current->region, static_cast<HealthMonitor::Outcome>(outcome));
+}
+
+void RelayExchange::countAttempt(int status)
+{
+    if (m_statsIndex < 0 || m_attemptCounted)
+        return;
+    m_attemptCounted = true;
+    auto &c = counters();
+    if (m_inFlight) {
+        c.inFlight.fetch_sub(1, std::memory_order_relaxed);
+        m_inFlight = false;
+    }
+    c.countResponse(status, static_cast<quint64>((m_ctx.clock->monotonicMs() - m_attemptStartMs) * 1000));
 }
 
 bool RelayExchange::prepareAttempt(const routing::DecisionCandidate &candidate, upstream::UpstreamRequest &request)
@@ -114,17 +149,9 @@ bool RelayExchange::prepareAttempt(const routing::DecisionCandidate &candidate, 
         return true;
     }
     const ClaudeTarget &claude = m_ctx.claudeFor(candidate.kind);
-    if (!claude.available()) {
-        m_lastFailure = claude.offReason.toUtf8();
-        return false;
-    }
-    if (m_call.kind != routing::ApiKind::ChatCompletions) {
-        m_lastFailure = "the Claude fallback " + claude.name.toUtf8() + " serves chat completions only";
-        return false;
-    }
     auto body = upstream::chatRequestToAnthropic(m_call.json, {claude.model, claude.defaultMaxTokens});
     if (!body) {
-        m_lastFailure = claude.name.toUtf8() + ": " + body.error().message.toUtf8();
+        m_skipped = claude.name.toUtf8() + ": " + body.error().message.toUtf8();
         return false;
     }
     m_mode = Mode::Claude;
@@ -140,50 +167,47 @@ bool RelayExchange::prepareAttempt(const routing::DecisionCandidate &candidate, 
 
 void RelayExchange::tryNext()
 {
+    if (m_finished)
+        return;
     if (m_upstream) {
         m_upstream->deleteLater();
         m_upstream = nullptr;
     }
-    if (m_counted) {
-        counters().inFlight.fetch_sub(1, std::memory_order_relaxed);
-        m_counted = false;
-    }
+    if (m_statsIndex >= 0 && !m_attemptCounted)
+        countAttempt(502); // an attempt abandoned without an answer
     m_claudeStream.reset();
     upstream::UpstreamRequest request;
-    while (true) {
-        const bool first = m_attempts == 0;
-        if (!first && !canRetry()) {
-            respondHeld();
-            return;
-        }
-        if (m_next >= m_decision.candidates.size()) {
+    const routing::DecisionCandidate *next = nullptr;
+    while (!next) {
+        if ((m_attempts > 0 && !canRetry()) || m_next >= m_decision.candidates.size()) {
             respondHeld();
             return;
         }
         const routing::DecisionCandidate &candidate = m_decision.candidates[m_next++];
-        const QString previous = targetName();
-        m_current = &candidate;
-        if (m_firstTarget.isEmpty())
-            m_firstTarget = targetName();
-        if (prepareAttempt(candidate, request)) {
-            m_reason = m_attempts == 0 || previous.isEmpty()
-                ? m_ctx.router->reasonText(m_decision, candidate)
-                : QByteArray("retry:" + m_firstFailure + '(' + previous.toUtf8() + ')');
-            break;
-        }
+        if (prepareAttempt(candidate, request))
+            next = &candidate;
     }
+    m_previousTarget = targetName();
+    m_current = next;
+    if (m_firstTarget.isEmpty())
+        m_firstTarget = targetName();
+    m_reason = m_attempts == 0 ? m_ctx.router->reasonText(m_decision, *next)
+                               : QByteArray("retry:" + m_firstFailure + '(' + m_previousTarget.toUtf8() + ')');
     ++m_attempts;
-    m_statsIndex = m_current->kind == TargetKind::Region ? m_current->region : m_ctx.claudeStatsIndex(m_current->kind);
+    m_statsIndex = next->kind == TargetKind::Region ? next->region : m_ctx.claudeStatsIndex(next->kind);
     auto &c = counters();
     telemetry::add(c.attempts);
     c.inFlight.fetch_add(1, std::memory_order_relaxed);
-    m_counted = true;
+    m_inFlight = true;
+    m_attemptCounted = false;
+    m_reported = false;
+    m_attemptStartMs = m_ctx.clock->monotonicMs();
     m_status = 0;
     m_holding = false;
     m_buffer.clear();
-    const upstream::UpstreamTarget &target = m_current->kind == TargetKind::Region
-        ? m_ctx.targets[static_cast<size_t>(m_current->region)]
-        : m_ctx.claudeFor(m_current->kind).target;
+    const upstream::UpstreamTarget &target = next->kind == TargetKind::Region
+        ? m_ctx.targets[static_cast<size_t>(next->region)]
+        : m_ctx.claudeFor(next->kind).target;
     m_upstream = new upstream::UpstreamCall(m_pool, target, std::move(request), *this, this);
     m_upstream->start();
 }
@@ -207,8 +231,7 @@ void RelayExchange::noteServed()
     if (!m_ctx.control || !m_current)
         return;
     routing::RoutingEvent e;
-    const qsizetype served = m_next - 1;
-    if (served > 0 && !m_firstFailure.isEmpty()) {
+    if (m_attempts > 1 && !m_firstFailure.isEmpty()) {
         e.kind = routing::RoutingEvent::Kind::Failover;
         e.from = m_firstTarget;
         e.reason = "retry:" + m_firstFailure;
@@ -248,9 +271,11 @@ void RelayExchange::noteServed()
 
 void RelayExchange::onUpstreamHead(int status, const http::HttpHeaders &headers)
 {
+    if (m_finished)
+        return;
     m_status = status;
     auto &c = counters();
-    telemetry::add(c.firstByteMicrosSum, static_cast<quint64>((m_ctx.clock->monotonicMs() - m_startMs) * 1000));
+    telemetry::add(c.firstByteMicrosSum, static_cast<quint64>((m_ctx.clock->monotonicMs() - m_attemptStartMs) * 1000));
     telemetry::add(c.firstByteCount);
     const bool claude = m_mode == Mode::Claude;
     // Claude's errors (429, 529 "overloaded" …) are judged once their body is in; a region's
@@ -258,7 +283,7 @@ void RelayExchange::onUpstreamHead(int status, const http::HttpHeaders &headers)
     const bool failed = claude ? status >= 400 : status >= 500;
     if (failed && (claude || canRetry())) {
         m_holding = true;
-        m_heldHeaders = headers;
+        m_heldRetryAfter = headers.value("retry-after");
         if (!claude)
             report(static_cast<int>(HealthMonitor::Outcome::Http5xx));
         return;
@@ -282,7 +307,8 @@ void RelayExchange::onUpstreamHead(int status, const http::HttpHeaders &headers)
         return; // buffered until complete
     http::HttpHeaders out = meridianHeaders();
     for (const auto &h : headers.all()) {
-        if (!http::HttpHeaders::isHopByHop(h.name) && !h.name.startsWith("x-meridian-"))
+        const bool ours = h.name.size() >= 11 && qstrnicmp(h.name.constData(), "x-meridian-", 11) == 0;
+        if (!http::HttpHeaders::isHopByHop(h.name) && !ours)
             out.add(h.name, h.value);
     }
     m_eventStream = headers.value("content-type").startsWith("text/event-stream");
@@ -298,18 +324,27 @@ void RelayExchange::onUpstreamHead(int status, const http::HttpHeaders &headers)
 
 void RelayExchange::onUpstreamBody(QByteArrayView data)
 {
+    if (m_finished)
+        return;
     if (m_claudeStream) {
         QByteArray out;
         if (!m_claudeStream->feed(data, out)) {
             m_writer.writeBody(out);
             m_writer.writeBody(upstream::AnthropicStreamTranslator::abortBytes("the Claude stream was malformed"));
-            finishAttempt(502);
+            countAttempt(502);
+            m_finished = true;
             m_writer.abortStream();
             return;
         }
         if (!out.isEmpty())
             m_writer.writeBody(out);
-    } else if (m_holding || m_mode != Mode::Passthrough) {
+    } else if (m_holding) {
+        // An error answer held for a possible retry: its start says enough.
+        constexpr qsizetype kHeldCap = 64 * 1024;
+        if (m_buffer.size() < kHeldCap)
+            m_buffer.append(data.constData(), std::min(data.size(), kHeldCap - m_buffer.size()));
+        return;
+    } else if (m_mode != Mode::Passthrough) {
         if (m_buffer.size() + data.size() > m_ctx.config.limits.maxBodyBytes * 4) {
             fail(502, "the answer of " + targetName().toUtf8() + " is too large to translate", "bad_gateway");
             return;
@@ -331,6 +366,8 @@ void RelayExchange::onClientDrained()
 
 void RelayExchange::onUpstreamComplete()
 {
+    if (m_finished)
+        return;
     if (m_mode == Mode::Claude) {
         completeClaude();
         return;
@@ -339,14 +376,15 @@ void RelayExchange::onUpstreamComplete()
         const auto out = upstream::normaliseUpstreamError(m_status, m_buffer);
         m_heldStatus = out.status;
         m_heldBody = out.body;
+        m_heldTarget = targetName();
         m_lastFailure = targetName().toUtf8() + ": HTTP " + QByteArray::number(m_status);
-        finishAttempt(m_status);
-        m_done = false; // the exchange goes on
+        countAttempt(m_status);
         retryLater("http_" + QByteArray::number(m_status));
         return;
     }
     if (m_mode == Mode::Passthrough) {
-        finishAttempt(m_status);
+        countAttempt(m_status);
+        m_finished = true;
         m_writer.endStream();
         return;
     }
@@ -356,8 +394,8 @@ void RelayExchange::onUpstreamComplete()
     headers.add("Content-Type", out.contentType);
     if (out.contentType == "text/event-stream")
         headers.add("Cache-Control", "no-cache");
-    finishAttempt(out.status);
-    m_writer.respond(out.status, std::move(headers), out.body);
+    countAttempt(out.status);
+    respond(out.status, std::move(headers), out.body);
 }
 
 void RelayExchange::completeClaude()
@@ -365,7 +403,8 @@ void RelayExchange::completeClaude()
     if (m_claudeStream) {
         if (!m_claudeStream->finished())
             m_writer.writeBody(upstream::AnthropicStreamTranslator::abortBytes("the Claude stream ended early"));
-        finishAttempt(m_claudeStream->finished() ? 200 : 502);
+        countAttempt(m_claudeStream->finished() ? 200 : 502);
+        m_finished = true;
         m_writer.endStream();
         return;
     }
@@ -373,15 +412,13 @@ void RelayExchange::completeClaude()
         const upstream::MappedError mapped = upstream::anthropicErrorToOpenAi(m_status, m_buffer);
         m_heldStatus = mapped.status;
         m_heldBody = mapped.body;
+        m_heldTarget = targetName();
         m_lastFailure = targetName().toUtf8() + ": HTTP " + QByteArray::number(m_status);
-        finishAttempt(mapped.status);
-        if (mapped.retryable && canRetry()) {
-            m_done = false;
+        countAttempt(mapped.status);
+        if (mapped.retryable && canRetry())
             retryLater("http_" + QByteArray::number(m_status));
-            return;
-        }
-        m_done = false;
-        respondHeld();
+        else
+            respondHeld();
         return;
     }
     auto chat = upstream::anthropicMessageToChat(m_buffer, m_call.model, "chatcmpl-" + m_call.requestId,
@@ -392,37 +429,37 @@ void RelayExchange::completeClaude()
     }
     http::HttpHeaders headers = meridianHeaders();
     headers.add("Content-Type", "application/json");
-    finishAttempt(200);
-    m_writer.respond(200, std::move(headers), chat.value());
+    countAttempt(200);
+    respond(200, std::move(headers), chat.value());
 }
 
 void RelayExchange::onUpstreamFailed(upstream::UpstreamFailure failure, const QByteArray &message, bool anyResponseByte)
 {
     Q_UNUSED(anyResponseByte)
+    if (m_finished)
+        return;
     telemetry::add(counters().failures[static_cast<size_t>(failure)]);
     if (const auto outcome = HealthMonitor::outcomeOf(failure))
-        report(static_cast<int>(*outcome));
+        report(static_cast<int>(*outcome)); // once per attempt: a held 5xx was reported already
     m_lastFailure = targetName().toUtf8() + ": " + message;
+    const int status = statusFor(failure);
+    countAttempt(status);
     if (!m_writer.headSent() && canRetry()) {
         // Nothing reached the client yet: it may as well be served elsewhere.
-        if (m_counted) {
-            counters().inFlight.fetch_sub(1, std::memory_order_relaxed);
-            m_counted = false;
-        }
-        counters().countResponse(statusFor(failure), 0);
         retryLater(upstream::failureName(failure).toByteArray());
         return;
     }
-    const int status = statusFor(failure);
     if (m_writer.headSent()) {
-        finishAttempt(status);
+        m_finished = true;
         if (m_claudeStream) {
             m_writer.writeBody(upstream::AnthropicStreamTranslator::abortBytes(
                 QByteArray("the Claude stream broke off: " + message)));
         } else if (m_eventStream) {
-            // The status line is gone; an SSE client still learns why the stream ends.
-            m_writer.writeBody(sseEvent(http::openAiErrorBody(QByteArray("the region's stream broke off: " + message),
-                                                              "upstream_error", upstream::failureName(failure))));
+            // The status line is gone; an SSE client still learns why the stream ends. The
+            // leading blank line closes whatever event the region broke off in the middle of.
+            m_writer.writeBody(QByteArray("\n\n"
+                                          + sseEvent(http::openAiErrorBody(QByteArray("the region's stream broke off: " + message),
+                                                                           "upstream_error", upstream::failureName(failure)))));
         }
         m_writer.abortStream();
         return;
@@ -438,9 +475,11 @@ void RelayExchange::onUpstreamFailed(upstream::UpstreamFailure failure, const QB
 QByteArray RelayExchange::withFallbackNote(QByteArray message) const
 {
     // Say why the fallback did not take it either, when it is off (a missing key, usually).
-    const ClaudeTarget &claude =
-        m_ctx.claudeFor(m_decision.euResidency ? TargetKind::ClaudeEu : TargetKind::ClaudeGlobal);
-    if (!claude.available())
+    if (!m_skipped.isEmpty())
+        message += "; " + m_skipped;
+    else if (const ClaudeTarget &claude =
+                 m_ctx.claudeFor(m_decision.euResidency ? TargetKind::ClaudeEu : TargetKind::ClaudeGlobal);
+             !claude.available())
         message += "; " + claude.offReason.toUtf8();
     return message;
 }
@@ -448,13 +487,18 @@ QByteArray RelayExchange::withFallbackNote(QByteArray message) const
 void RelayExchange::respondHeld()
 {
     if (m_heldStatus != 0 && !m_heldBody.isEmpty()) {
-        // The last region's own error answer says more than a generic 503.
-        if (m_counted)
-            finishAttempt(m_heldStatus);
-        m_done = true;
-        http::HttpHeaders headers = meridianHeaders();
+        // The region's own error answer says more than a generic 503; it is named as the one
+        // that gave it.
+        countAttempt(m_heldStatus);
+        http::HttpHeaders headers;
+        headers.add("x-meridian-request-id", m_call.requestId);
+        headers.add("x-meridian-region", m_heldTarget.toUtf8());
+        headers.add("x-meridian-route", m_heldTarget.toUtf8() + ";reason=" + m_reason + ";attempt="
+                                            + QByteArray::number(m_attempts));
         headers.add("Content-Type", "application/json");
-        m_writer.respond(m_heldStatus, std::move(headers), m_heldBody);
+        if (!m_heldRetryAfter.isEmpty())
+            headers.add("Retry-After", m_heldRetryAfter);
+        respond(m_heldStatus, std::move(headers), m_heldBody);
         return;
     }
     fail(503,
@@ -463,31 +507,35 @@ void RelayExchange::respondHeld()
          "no_region_available");
 }
 
-void RelayExchange::finishAttempt(int status)
+void RelayExchange::respond(int status, http::HttpHeaders headers, const QByteArray &body)
 {
-    if (m_done)
+    if (m_finished)
         return;
-    m_done = true;
-    auto &c = counters();
-    if (m_counted) {
-        c.inFlight.fetch_sub(1, std::memory_order_relaxed);
-        m_counted = false;
+    m_finished = true;
+    if (m_upstream) {
+        m_upstream->deleteLater(); // nothing more is wanted from it
+        m_upstream = nullptr;
     }
-    c.countResponse(status, static_cast<quint64>((m_ctx.clock->monotonicMs() - m_startMs) * 1000));
+    m_writer.respond(status, std::move(headers), body);
 }
 
 void RelayExchange::fail(int status, const QByteArray &message, QByteArrayView code)
 {
-    if (m_done && m_writer.headSent())
+    if (m_finished)
         return;
+    if (m_writer.headSent()) {
+        countAttempt(status);
+        m_finished = true;
+        m_writer.abortStream();
+        return;
+    }
     if (m_statsIndex >= 0)
-        finishAttempt(status);
+        countAttempt(status);
     else
         m_stats.local().countResponse(status, 0);
-    m_done = true;
     http::HttpHeaders headers = meridianHeaders();
     headers.add("Content-Type", "application/json");
-    m_writer.respond(status, std::move(headers), http::openAiErrorBody(message, http::errorTypeForStatus(status), code));
+    respond(status, std::move(headers), http::openAiErrorBody(message, http::errorTypeForStatus(status), code));
 }
 
 } // namespace meridian::gateway

@@ -41,6 +41,7 @@ public:
 private:
     enum class Mode : quint8 { Passthrough, Buffered, Claude };
 
+    void dropUnusableCandidates();
     void tryNext();
     bool prepareAttempt(const routing::DecisionCandidate &candidate, upstream::UpstreamRequest &request);
     bool canRetry() const;
@@ -52,12 +53,13 @@ private:
     void completeClaude();
 
     http::HttpHeaders meridianHeaders() const;
-    void report(int outcome) const; // HealthMonitor::Outcome, regions only
+    void report(int outcome);   // HealthMonitor::Outcome, once per attempt, regions only
     void noteServed();
+    void countAttempt(int status); // the current attempt's figures, once per attempt
+    void respond(int status, http::HttpHeaders headers, const QByteArray &body);
     void fail(int status, const QByteArray &message, QByteArrayView code);
     void respondHeld();
     QByteArray withFallbackNote(QByteArray message) const;
-    void finishAttempt(int status);
     QString targetName() const;
     telemetry::RegionCounters &counters() const;
 
@@ -71,7 +73,7 @@ private:
 
     qsizetype m_next = 0;       // next candidate in m_decision
     int m_attempts = 0;
-    const routing::DecisionCandidate *m_current = nullptr;
+    const routing::DecisionCandidate *m_current = nullptr; // the attempt under way (or last made)
     int m_statsIndex = -1;      // region, or a Claude slot after the regions
     QByteArray m_reason;        // for x-meridian-route
     Mode m_mode = Mode::Passthrough;
@@ -80,17 +82,23 @@ private:
     QPointer<upstream::UpstreamCall> m_upstream;
     int m_status = 0;
     QByteArray m_buffer;        // translated answers, and error answers held back for a retry
-    http::HttpHeaders m_heldHeaders;
     bool m_holding = false;     // a 5xx (or Claude error) is buffered: retry or relay it at the end
     bool m_eventStream = false;
-    bool m_counted = false;     // in-flight gauge of m_statsIndex holds this request
-    bool m_done = false;
+    bool m_inFlight = false;    // the in-flight gauge of m_statsIndex holds this attempt
+    bool m_attemptCounted = false;
+    bool m_reported = false;    // passive health heard about this attempt
+    bool m_finished = false;    // the client's response is complete (or cut off): nothing more to do
     qint64 m_startMs = 0;
+    qint64 m_attemptStartMs = 0;
     QByteArray m_lastFailure;   // "us-west-2: connection refused", for the final error
+    QByteArray m_skipped;       // why a fallback candidate was not tried
     QByteArray m_firstFailure;  // why the first attempt failed ("connect_failed", "http_503"), for events
     QString m_firstTarget;
+    QString m_previousTarget;
     int m_heldStatus = 0;       // the last error answer held back, relayed if no retry is left
     QByteArray m_heldBody;
+    QByteArray m_heldRetryAfter;
+    QString m_heldTarget;
 };
 
 } // namespace meridian::gateway

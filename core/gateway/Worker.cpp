@@ -20,6 +20,13 @@ Worker::Worker(const GatewayContext &context, int index) : m_ctx(context), m_sta
     };
 }
 
+Worker::~Worker()
+{
+    // Children are deleted in creation order, and the pool is the first child: without this,
+    // an exchange still running at shutdown would release its connection into a freed pool.
+    qDeleteAll(findChildren<http::ServerConnection *>(Qt::FindDirectChildrenOnly));
+}
+
 void Worker::adoptConnection(qintptr descriptor)
 {
     if (!m_pool) {

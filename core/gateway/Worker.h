@@ -16,6 +16,9 @@ class Worker final : public QObject {
     Q_OBJECT
 public:
     Worker(const GatewayContext &context, int index);
+    // Deletes the client connections (and with them their exchanges and upstream calls)
+    // before the pool those calls lease from.
+    ~Worker() override;
 
     void adoptConnection(qintptr descriptor);
     void beginShutdown();

@@ -90,7 +90,8 @@ void UpstreamCall::onBody(QByteArrayView data)
 {
     if (m_phase != Phase::ReadingBody)
         return;
-    arm(m_target.timeouts.idleMs, UpstreamFailure::IdleTimeout);
+    if (!m_paused)
+        arm(m_target.timeouts.idleMs, UpstreamFailure::IdleTimeout);
     m_listener.onUpstreamBody(data);
 }
 
@@ -175,8 +176,19 @@ void UpstreamCall::dropConnection()
 
 void UpstreamCall::setReadingPaused(bool paused)
 {
+    if (m_paused == paused)
+        return;
+    m_paused = paused;
     if (m_connection)
         m_connection->setReadingPaused(paused);
+    // A slow client is not a stalled region: no idle deadline while we are the ones not
+    // reading. It starts afresh when reading resumes.
+    if (m_phase == Phase::ReadingBody) {
+        if (paused)
+            m_phaseTimer.stop();
+        else
+            arm(m_target.timeouts.idleMs, UpstreamFailure::IdleTimeout);
+    }
 }
 
 } // namespace meridian::upstream

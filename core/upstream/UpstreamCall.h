@@ -72,6 +72,7 @@ private:
     bool m_retriedStale = false;
     bool m_gotHead = false;
     bool m_queued = false;
+    bool m_paused = false; // the client side asked us to stop reading (backpressure)
 };
 
 } // namespace meridian::upstream

@@ -62,6 +62,8 @@ private Q_SLOTS:
     void trustedPeers_data();
     void trustedPeers();
     void customTrustedProxies();
+    void compatibleIpv6SubnetDoesNotTrustIpv4();
+    void repeatedHeaderIsNotBelieved();
     void badCidr_data();
     void badCidr();
     void headerIgnoredFromUntrustedPeer();
@@ -143,6 +145,32 @@ void TestClientGeography::trustedPeers()
     const auto geo = make();
     QVERIFY(geo);
     QCOMPARE(geo->trusted(QHostAddress(peer)), trusted);
+}
+
+void TestClientGeography::compatibleIpv6SubnetDoesNotTrustIpv4()
+{
+    // "::/96" is an IPv6 range; it must not turn into 0.0.0.0/0 (every IPv4 client trusted).
+    config::ClientGeoSettings s;
+    s.trustedProxies = {QStringLiteral("::/96")};
+    const auto geo = make(s);
+    QVERIFY(geo);
+    QVERIFY(!geo->trusted(QHostAddress(QStringLiteral("203.0.113.5"))));
+    QVERIFY(!geo->trusted(QHostAddress(QStringLiteral("::ffff:203.0.113.5"))));
+    QVERIFY(!geo->trusted(QHostAddress(QStringLiteral("127.0.0.1"))));
+}
+
+void TestClientGeography::repeatedHeaderIsNotBelieved()
+{
+    // A proxy that appends its header after the client's: two copies, neither believed.
+    const auto geo = make();
+    QVERIFY(geo);
+    const auto twice = geo->resolve(loopback(), headers({{"CF-IPCountry", "DE"}, {"CF-IPCountry", "US"}}));
+    QCOMPARE(twice.country, routing::CountryCode(0));
+    QCOMPARE(twice.source, QByteArray("default"));
+    const auto tenants = geo->resolve(loopback(), headers({{"x-meridian-tenant", "acme"}, {"X-Meridian-Tenant", "evil"}}));
+    QVERIFY(tenants.tenant.isEmpty());
+    const auto once = geo->resolve(loopback(), headers({{"CF-IPCountry", "DE"}}));
+    QCOMPARE(once.country, routing::countryCode('D', 'E'));
 }
 
 void TestClientGeography::customTrustedProxies()

@@ -98,6 +98,9 @@ private Q_SLOTS:
     void euClientFallsBackToClaudeEuNeverToTheUs();
     void claudeFallbackStreamsTranslatedChunks();
     void claudeOverloadedMovesOn();
+    void embeddingsNeverGoToClaude();
+    void heldErrorKeepsRetryAfter();
+    void destroyingTheGatewayMidStreamIsSafe();
     void adminApiNeedsTheToken();
     void drainThroughAdminApiMovesTraffic();
     void explainListsRankedCandidates();
@@ -433,6 +436,65 @@ void TestGatewayRouting::claudeOverloadedMovesOn()
     QVERIFY(r->json().value(QStringLiteral("error")).isObject());
     QCOMPARE(us.requestCount("/v1/chat/completions"), 0);
     QCOMPARE(claudeEu.requestCount("/v1/messages"), 1);
+}
+
+void TestGatewayRouting::embeddingsNeverGoToClaude()
+{
+    ScriptedUpstream claude;
+    claude.setJson("/v1/messages", 200, kAnthropicMessage);
+    qputenv("MERIDIAN_TEST_CLAUDE_KEY", "k");
+    auto cfg = GatewayHarness::configFor({refused()});
+    setClaude(cfg.fallback.global, claude.baseUrl(), "MERIDIAN_TEST_CLAUDE_KEY");
+    GatewayHarness gw(cfg);
+    qunsetenv("MERIDIAN_TEST_CLAUDE_KEY");
+    QVERIFY(gw.ok());
+    const auto r = HttpTestClient::request(gw.port(), "POST", "/v1/embeddings", "{\"model\":\"m\",\"input\":\"hi\"}");
+    QVERIFY(r);
+    QCOMPARE(r->status, 503);
+    QCOMPARE(r->headers.value("x-meridian-region"), QByteArray("r0")); // named after what was really tried
+    const QString message = r->json().value(QStringLiteral("error")).toObject().value(QStringLiteral("message")).toString();
+    QVERIFY2(message.contains(QStringLiteral("r0")) && message.contains(QStringLiteral("chat completions only")),
+             qPrintable(message));
+    QCOMPARE(claude.requestCount(), 0);
+    QCOMPARE(gw.figures().regions[0].responses, quint64(1)); // one attempt, counted once
+}
+
+void TestGatewayRouting::heldErrorKeepsRetryAfter()
+{
+    ScriptedUpstream a;
+    ScriptedUpstream b;
+    a.setJson("/v1/chat/completions", 503, kOverloaded);
+    b.setJson("/v1/chat/completions", 503, kOverloaded, {{"Retry-After", "7"}});
+    GatewayHarness gw(GatewayHarness::configFor({a.baseUrl(), b.baseUrl()}));
+    QVERIFY(gw.ok());
+    const auto r = HttpTestClient::request(gw.port(), "POST", "/v1/chat/completions", kChat);
+    QVERIFY(r);
+    QCOMPARE(r->status, 503);
+    QCOMPARE(r->headers.value("retry-after"), QByteArray("7"));
+    QCOMPARE(r->headers.value("x-meridian-region"), QByteArray("r1"));
+    const auto figures = gw.figures();
+    QCOMPARE(figures.regions[0].responses, quint64(1));
+    QCOMPARE(figures.regions[1].responses, quint64(1));
+    QCOMPARE(figures.regions[0].inFlight + figures.regions[1].inFlight, qint64(0));
+}
+
+void TestGatewayRouting::destroyingTheGatewayMidStreamIsSafe()
+{
+    // The gateway torn down with a stream half-relayed: exchanges go before the pool they
+    // lease from (run under ASan, this is a use-after-free check).
+    ScriptedUpstream up;
+    up.setSse("/v1/chat/completions", {"{\"n\":1}", "{\"n\":2}"}, 1);
+    HttpTestClient client;
+    {
+        GatewayHarness gw(GatewayHarness::configFor({up.baseUrl()}));
+        QVERIFY(gw.ok());
+        QVERIFY(client.connectTo(gw.port()));
+        QVERIFY(client.sendRaw(HttpTestClient::formatRequest("POST", "/v1/chat/completions", kChatStream)));
+        QVERIFY(client.readHead());
+        QVERIFY(client.readBodyUntil("\"n\":1", 5000).contains("\"n\":1"));
+    }
+    QVERIFY(client.waitForClosed(5000));
+    up.releaseGate();
 }
 
 void TestGatewayRouting::adminApiNeedsTheToken()
