@@ -473,7 +473,7 @@ bool Parser::parseModelStrategies(const YamlEntry &e, RoutingSettings &routing)
     // Model ids are free text, so the keys are not checked against a list here; whether a
     // region serves each one is checked once the whole file is read.
     for (auto it = e.value.begin(); it != e.value.end(); ++it) {
-        const YAML::Node &keyNode = it->first;
+        const YAML::Node keyNode = it->first; // a copy: it-> yields a temporary proxy
         if (!keyNode.IsScalar() || keyNode.Scalar().empty())
             return m_yaml.fail(keyNode.Mark(), QStringLiteral("%1: expected a model name as key, got %2")
                                                    .arg(e.path, YamlReader::describe(keyNode)));
