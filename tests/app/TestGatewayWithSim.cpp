@@ -397,6 +397,9 @@ void TestGatewayWithSim::killingARegionUnderLoadCostsNoErrors()
     QVERIFY2(finished, traffic.readAllStandardError().constData());
     const QByteArray report = traffic.readAllStandardOutput();
     const QJsonObject rep = QJsonDocument::fromJson(report).object();
+    qInfo("traffic through the kill: %d answered, %d failed, %d EU requests outside the EU",
+          rep.value(QStringLiteral("answered")).toInt(), rep.value(QStringLiteral("failed")).toInt(),
+          rep.value(QStringLiteral("eu_outside_eu")).toInt());
     QVERIFY2(rep.value(QStringLiteral("answered")).toInt() > 100, report.constData());
     QVERIFY2(rep.value(QStringLiteral("failed")).toInt() == 0, report.constData());
     QVERIFY2(rep.value(QStringLiteral("eu_outside_eu")).toInt() == 0, report.constData());
@@ -408,6 +411,7 @@ void TestGatewayWithSim::killingARegionUnderLoadCostsNoErrors()
             QVERIFY2(it.key() == QLatin1String("200"), qPrintable(geo.value(QStringLiteral("name")).toString() + u' ' + it.key()));
         if (geo.value(QStringLiteral("name")).toString() == QLatin1String("us-east")) {
             const QJsonObject regions = geo.value(QStringLiteral("regions")).toObject();
+            qInfo("us-east clients served by: %s", QJsonDocument(regions).toJson(QJsonDocument::Compact).constData());
             QVERIFY2(regions.value(QStringLiteral("us-east-1")).toInt() > 0 && regions.size() > 1,
                      QJsonDocument(regions).toJson().constData());
         }
