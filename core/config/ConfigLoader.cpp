@@ -67,7 +67,7 @@ const YamlKeys kTopKeys = {QLatin1String("listen"),        QLatin1String("thread
                            QLatin1String("upstream_timeouts"), QLatin1String("regions"),
                            QLatin1String("routing"),       QLatin1String("client_geo"),
                            QLatin1String("health"),        QLatin1String("fallback"),
-                           QLatin1String("admin")};
+                           QLatin1String("admin"),         QLatin1String("alerts")};
 const YamlKeys kLimitKeys = {QLatin1String("max_body_bytes"), QLatin1String("max_header_bytes"),
                              QLatin1String("max_uri_bytes"), QLatin1String("max_connections_per_upstream"),
                              QLatin1String("max_pending_per_upstream")};
@@ -118,6 +118,30 @@ const YamlKeys kClaudeKeys = {QLatin1String("endpoint"),     QLatin1String("endp
 const YamlKeys kClaudeRequiredKeys = {QLatin1String("endpoint")};
 const YamlKeys kAdminKeys = {QLatin1String("token_file"), QLatin1String("drain_grace"), QLatin1String("settle"),
                              QLatin1String("max_override")};
+const YamlKeys kAlertKeys = {QLatin1String("latency_p95"), QLatin1String("gpu_util"),
+                             QLatin1String("queue_depth"), QLatin1String("error_rate"),
+                             QLatin1String("replication_lag"), QLatin1String("replication_lag_unknown")};
+// Rules computed from requests take the min-traffic guard; the "no data" rule has no threshold.
+const YamlKeys kAlertGuardedRuleKeys = {QLatin1String("enabled"),         QLatin1String("severity"),
+                                        QLatin1String("threshold"),       QLatin1String("clear_threshold"),
+                                        QLatin1String("for"),             QLatin1String("keep_firing_for"),
+                                        QLatin1String("min_requests")};
+const YamlKeys kAlertRuleKeys = {QLatin1String("enabled"),   QLatin1String("severity"),
+                                 QLatin1String("threshold"), QLatin1String("clear_threshold"),
+                                 QLatin1String("for"),       QLatin1String("keep_firing_for")};
+const YamlKeys kAlertPresenceRuleKeys = {QLatin1String("enabled"), QLatin1String("severity"), QLatin1String("for"),
+                                         QLatin1String("keep_firing_for")};
+// Parallel to kSeverities.
+const YamlKeys kSeverityNames = {QLatin1String("warning"), QLatin1String("critical")};
+constexpr AlertSeverity kSeverities[] = {AlertSeverity::Warning, AlertSeverity::Critical};
+
+// The unit of an alert rule's thresholds.
+enum class AlertUnit {
+    Seconds,  // a duration in the file ("3s", "500ms", bare seconds), stored as seconds
+    Fraction, // 0..1
+    Count,    // a non-negative number
+    None,     // no threshold (replication_lag_unknown)
+};
 
 // RFC 9110 token characters; header names are compared lower-case.
 bool isHeaderName(const QString &name)
@@ -166,6 +190,9 @@ private:
     bool parseFallback(const YamlEntry &e, FallbackSettings &fallback);
     bool parseClaude(const YamlEntry &e, ClaudeEndpoint &claude);
     bool parseAdmin(const YamlEntry &e, AdminSettings &admin);
+    bool parseAlerts(const YamlEntry &e, AlertSettings &alerts);
+    bool parseAlertRule(const YamlEntry &e, AlertUnit unit, bool guarded, AlertRuleSettings &rule);
+    bool getAlertThreshold(const YamlEntry &e, AlertUnit unit, bool clear, double &out);
     bool checkModelStrategies(const GatewayConfig &cfg);
 
     YamlReader m_yaml; // relative ca_file paths resolve against its baseDir
@@ -750,6 +777,112 @@ bool Parser::parseAdmin(const YamlEntry &e, AdminSettings &admin)
     });
 }
 
+bool Parser::getAlertThreshold(const YamlEntry &e, AlertUnit unit, bool clear, double &out)
+{
+    // A clear threshold of 0 could never be undercut: the alert would never clear.
+    switch (unit) {
+    case AlertUnit::Seconds: {
+        qint64 ms = 0;
+        if (!(clear ? m_yaml.getDuration(e, ms) : m_yaml.getDurationOrZero(e, ms)))
+            return false;
+        out = static_cast<double>(ms) / 1000.0;
+        return true;
+    }
+    case AlertUnit::Fraction:
+        return clear ? m_yaml.getFraction(e, out) : m_yaml.getReal(e, 0, 1, out);
+    case AlertUnit::Count: {
+        double v = 0;
+        if (!m_yaml.getReal(e, 0, std::numeric_limits<double>::max(), v))
+            return false;
+        if (clear && v <= 0)
+            return m_yaml.fail(e.valueMark(), QStringLiteral("%1: expected a positive number, got %2")
+                                                  .arg(e.path, YamlReader::describe(e.value)));
+        out = v;
+        return true;
+    }
+    case AlertUnit::None:
+        break;
+    }
+    return m_yaml.fail(e.valueMark(), QStringLiteral("%1: this rule has no threshold").arg(e.path));
+}
+
+bool Parser::parseAlertRule(const YamlEntry &e, AlertUnit unit, bool guarded, AlertRuleSettings &rule)
+{
+    if (!m_yaml.expectMapping(e))
+        return false;
+    const YamlKeys keys = unit == AlertUnit::None ? kAlertPresenceRuleKeys
+                          : guarded              ? kAlertGuardedRuleKeys
+                                                 : kAlertRuleKeys;
+    std::optional<YAML::Mark> thresholdMark;
+    std::optional<YAML::Mark> clearMark;
+    const bool ok = m_yaml.forEachEntry(e.value, e.path, keys, [&](const YamlEntry &c) {
+        if (c.key == QLatin1String("enabled"))
+            return m_yaml.getBool(c, rule.enabled);
+        if (c.key == QLatin1String("severity")) {
+            int index = 0;
+            if (!m_yaml.getChoice(c, kSeverityNames, index))
+                return false;
+            rule.severity = kSeverities[index];
+            return true;
+        }
+        if (c.key == QLatin1String("threshold")) {
+            thresholdMark = c.valueMark();
+            return getAlertThreshold(c, unit, false, rule.threshold);
+        }
+        if (c.key == QLatin1String("clear_threshold")) {
+            clearMark = c.valueMark();
+            if (c.value.IsNull()) { // `clear_threshold:` with nothing: no hysteresis
+                rule.clearThreshold.reset();
+                return true;
+            }
+            double v = 0;
+            if (!getAlertThreshold(c, unit, true, v))
+                return false;
+            rule.clearThreshold = v;
+            return true;
+        }
+        if (c.key == QLatin1String("for"))
+            return m_yaml.getDurationOrZero(c, rule.forMs);
+        if (c.key == QLatin1String("keep_firing_for"))
+            return m_yaml.getDurationOrZero(c, rule.keepFiringForMs);
+        return m_yaml.getInteger(c, 0, 1'000'000'000, rule.minRequests);
+    });
+    if (!ok)
+        return false;
+    if (rule.clearThreshold && *rule.clearThreshold > rule.threshold) {
+        // Blame whichever of the two the file set (clear_threshold when both).
+        const YAML::Mark mark = clearMark ? *clearMark : thresholdMark ? *thresholdMark : e.value.Mark();
+        const auto text = [unit](double v) {
+            return unit == AlertUnit::Seconds ? QString::number(v) + QStringLiteral("s") : QString::number(v);
+        };
+        return m_yaml.fail(mark, QStringLiteral("%1: clear_threshold (%2%3) is above threshold (%4); a firing alert "
+                                                "clears below clear_threshold, so it must not exceed threshold")
+                                     .arg(e.path, text(*rule.clearThreshold),
+                                          clearMark ? QString() : QStringLiteral(", the default"),
+                                          text(rule.threshold)));
+    }
+    return true;
+}
+
+bool Parser::parseAlerts(const YamlEntry &e, AlertSettings &alerts)
+{
+    if (!m_yaml.expectMapping(e))
+        return false;
+    return m_yaml.forEachEntry(e.value, e.path, kAlertKeys, [&](const YamlEntry &c) {
+        if (c.key == QLatin1String("latency_p95"))
+            return parseAlertRule(c, AlertUnit::Seconds, true, alerts.latencyP95);
+        if (c.key == QLatin1String("gpu_util"))
+            return parseAlertRule(c, AlertUnit::Fraction, false, alerts.gpuUtil);
+        if (c.key == QLatin1String("queue_depth"))
+            return parseAlertRule(c, AlertUnit::Count, false, alerts.queueDepth);
+        if (c.key == QLatin1String("error_rate"))
+            return parseAlertRule(c, AlertUnit::Fraction, true, alerts.errorRate);
+        if (c.key == QLatin1String("replication_lag"))
+            return parseAlertRule(c, AlertUnit::Seconds, false, alerts.replicationLag);
+        return parseAlertRule(c, AlertUnit::None, false, alerts.replicationLagUnknown);
+    });
+}
+
 bool Parser::checkModelStrategies(const GatewayConfig &cfg)
 {
     const QStringList served = cfg.allModels();
@@ -809,6 +942,8 @@ bool Parser::parseRoot(const YAML::Node &root, GatewayConfig &cfg)
             return parseFallback(e, cfg.fallback);
         if (e.key == QLatin1String("admin"))
             return parseAdmin(e, cfg.admin);
+        if (e.key == QLatin1String("alerts"))
+            return parseAlerts(e, cfg.alerts);
         return parseRegions(e, cfg);
     });
     if (!ok || !m_yaml.requireKeys(root, QString(), kTopRequiredKeys))

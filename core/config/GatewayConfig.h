@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/config/AlertSettings.h"
 #include "core/config/HealthSettings.h"
 
 #include <QByteArray>
@@ -150,6 +151,7 @@ struct GatewayConfig final {
     HealthSettings health;
     FallbackSettings fallback;
     AdminSettings admin;
+    AlertSettings alerts;
 
     const RegionConfig *region(const QString &name) const;
     QStringList allModels() const; // union over regions, in config order, without repeats

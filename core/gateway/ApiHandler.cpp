@@ -103,8 +103,8 @@ namespace {
 // worker's anchor object; if the client left meanwhile, the QPointer is null and it is dropped.
 class AdminExchange final : public http::PendingResponse {
 public:
-    AdminExchange(http::ResponseWriter &out, QByteArray requestId, telemetry::WorkerStats &stats)
-        : m_out(out), m_requestId(std::move(requestId)), m_stats(stats)
+    AdminExchange(http::ResponseWriter &out, QByteArray requestId, telemetry::WorkerStats &stats, const Clock &clock)
+        : m_out(out), m_requestId(std::move(requestId)), m_stats(stats), m_clock(clock)
     {
     }
 
@@ -114,7 +114,7 @@ public:
         headers.add("Content-Type", "application/json");
         headers.add("Cache-Control", "no-store");
         headers.add("x-meridian-request-id", m_requestId);
-        m_stats.local().countResponse(reply.status, 0);
+        m_stats.local().countResponse(reply.status, 0, m_clock.wallMs());
         m_out.respond(reply.status, std::move(headers), reply.body);
     }
 
@@ -122,6 +122,7 @@ private:
     http::ResponseWriter &m_out;
     QByteArray m_requestId;
     telemetry::WorkerStats &m_stats;
+    const Clock &m_clock;
 };
 
 } // namespace
@@ -161,7 +162,7 @@ http::PendingResponse *ApiHandler::admin(http::HttpRequest &&request, http::Resp
     command.actor = QString::fromUtf8(request.headers.value("x-meridian-actor").left(64)).trimmed();
     if (command.actor.isEmpty())
         command.actor = QStringLiteral("admin");
-    auto *exchange = new AdminExchange(out, requestId, m_stats);
+    auto *exchange = new AdminExchange(out, requestId, m_stats, *m_ctx.clock);
     QPointer<AdminExchange> alive(exchange);
     m_ctx.control->submitAdmin(std::move(command), m_anchor, [alive](const AdminReply &reply) {
         if (alive)
@@ -176,7 +177,7 @@ void ApiHandler::reply(http::ResponseWriter &out, const QByteArray &requestId, i
     http::HttpHeaders headers;
     headers.add("Content-Type", contentType.toByteArray());
     headers.add("x-meridian-request-id", requestId);
-    m_stats.local().countResponse(status, 0);
+    m_stats.local().countResponse(status, 0, m_ctx.clock->wallMs());
     out.respond(status, std::move(headers), body);
 }
 
@@ -185,7 +186,7 @@ void ApiHandler::error(http::ResponseWriter &out, const QByteArray &requestId, i
 {
     extra.add("Content-Type", "application/json");
     extra.add("x-meridian-request-id", requestId);
-    m_stats.local().countResponse(status, 0);
+    m_stats.local().countResponse(status, 0, m_ctx.clock->wallMs());
     out.respond(status, std::move(extra),
                 http::openAiErrorBody(message, http::errorTypeForStatus(status),
                                       code.isEmpty() ? http::errorCodeForStatus(status) : code));
@@ -327,7 +328,20 @@ QByteArray ApiHandler::regionsStatusJson() const
     const telemetry::GatewaySnapshot snap = m_ctx.stats->collect(m_ctx.clock->wallMs());
     const auto state = m_ctx.control ? m_ctx.control->routingState() : nullptr;
     const qint64 now = m_ctx.clock->monotonicMs();
-    auto figures = [](const telemetry::RegionFigures &f) {
+    // Trailing windows; a figure without samples behind it is null, never 0.
+    auto window = [](const telemetry::WindowFigures &w) {
+        auto ms = [](bool known, double seconds) { return known ? QJsonValue(seconds * 1000.0) : QJsonValue(); };
+        const bool any = w.count > 0, anyFirstByte = w.firstByteCount > 0;
+        return QJsonObject{{QStringLiteral("count"), static_cast<qint64>(w.count)},
+                           {QStringLiteral("requests_per_second"), w.requestsPerSecond},
+                           {QStringLiteral("error_rate"), any ? QJsonValue(w.errorRate) : QJsonValue()},
+                           {QStringLiteral("p50_ms"), ms(any, w.p50)},
+                           {QStringLiteral("p95_ms"), ms(any, w.p95)},
+                           {QStringLiteral("p99_ms"), ms(any, w.p99)},
+                           {QStringLiteral("ttft_p50_ms"), ms(anyFirstByte, w.ttftP50)},
+                           {QStringLiteral("ttft_p95_ms"), ms(anyFirstByte, w.ttftP95)}};
+    };
+    auto figures = [&window](const telemetry::RegionFigures &f) {
         QJsonObject failures;
         quint64 failureTotal = 0;
         for (int k = 0; k < telemetry::kFailureKinds; ++k) {
@@ -350,6 +364,8 @@ QByteArray ApiHandler::regionsStatusJson() const
                          {QStringLiteral("p95"), ms(f.quantileSeconds(0.95))},
                          {QStringLiteral("p99"), ms(f.quantileSeconds(0.99))},
                          {QStringLiteral("mean_first_byte"), ms(f.meanFirstByteSeconds)}}},
+            {QStringLiteral("last_1m"), window(f.last1m)},
+            {QStringLiteral("last_5m"), window(f.last5m)},
         };
     };
     QJsonArray regions;

@@ -133,7 +133,8 @@ void RelayExchange::countAttempt(int status)
         c.inFlight.fetch_sub(1, std::memory_order_relaxed);
         m_inFlight = false;
     }
-    c.countResponse(status, static_cast<quint64>((m_ctx.clock->monotonicMs() - m_attemptStartMs) * 1000));
+    c.countResponse(status, static_cast<quint64>((m_ctx.clock->monotonicMs() - m_attemptStartMs) * 1000),
+                    m_ctx.clock->wallMs());
 }
 
 bool RelayExchange::prepareAttempt(const routing::DecisionCandidate &candidate, upstream::UpstreamRequest &request)
@@ -275,8 +276,8 @@ void RelayExchange::onUpstreamHead(int status, const http::HttpHeaders &headers)
         return;
     m_status = status;
     auto &c = counters();
-    telemetry::add(c.firstByteMicrosSum, static_cast<quint64>((m_ctx.clock->monotonicMs() - m_attemptStartMs) * 1000));
-    telemetry::add(c.firstByteCount);
+    c.recordFirstByte(static_cast<quint64>((m_ctx.clock->monotonicMs() - m_attemptStartMs) * 1000),
+                      m_ctx.clock->wallMs());
     const bool claude = m_mode == Mode::Claude;
     // Claude's errors (429, 529 "overloaded" …) are judged once their body is in; a region's
     // 5xx is held back while another candidate could still serve the request.
@@ -532,7 +533,7 @@ void RelayExchange::fail(int status, const QByteArray &message, QByteArrayView c
     if (m_statsIndex >= 0)
         countAttempt(status);
     else
-        m_stats.local().countResponse(status, 0);
+        m_stats.local().countResponse(status, 0, m_ctx.clock->wallMs());
     http::HttpHeaders headers = meridianHeaders();
     headers.add("Content-Type", "application/json");
     respond(status, std::move(headers), http::openAiErrorBody(message, http::errorTypeForStatus(status), code));

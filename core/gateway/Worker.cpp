@@ -16,7 +16,7 @@ Worker::Worker(const GatewayContext &context, int index) : m_ctx(context), m_sta
     m_settings.keepAliveIdleMs = m_ctx.config.timeouts.keepAliveIdleMs;
     m_settings.onProtocolError = [this](int status) {
         telemetry::add(m_stats.protocolErrors);
-        m_stats.local().countResponse(status, 0);
+        m_stats.local().countResponse(status, 0, m_ctx.clock->wallMs());
     };
 }
 

@@ -22,6 +22,8 @@ struct RegionFigures final {
     qint64 inFlight = 0;
     double meanFirstByteSeconds = 0;
     double lastLatencySeconds = 0;
+    WindowFigures last1m; // trailing windows (see RegionWindows for their exact coverage)
+    WindowFigures last5m;
 
     // Estimated from the histogram (linear within a bucket): good to a bucket's width.
     double quantileSeconds(double q) const;

@@ -72,10 +72,16 @@ GatewaySnapshot StatsRegistry::collect(qint64 nowMs) const
     for (size_t r = 0; r < snap.regions.size(); ++r)
         snap.regions[r].name = m_regionNames[static_cast<qsizetype>(r)];
     snap.local.name = QStringLiteral("none");
+    // Per region (and the gateway's own answers, last): the 1-minute and 5-minute windows.
+    std::vector<WindowTotals> oneMinute(snap.regions.size() + 1), fiveMinutes(snap.regions.size() + 1);
     for (const auto &w : m_workers) {
-        for (size_t r = 0; r < snap.regions.size(); ++r)
-            mergeInto(snap.regions[r], w->region(static_cast<int>(r)), fbMicros[r], fbCount[r]);
+        for (size_t r = 0; r < snap.regions.size(); ++r) {
+            const RegionCounters &c = w->region(static_cast<int>(r));
+            mergeInto(snap.regions[r], c, fbMicros[r], fbCount[r]);
+            c.windows.mergeInto(oneMinute[r], fiveMinutes[r], nowMs);
+        }
         mergeInto(snap.local, w->local(), fbMicros.back(), fbCount.back());
+        w->local().windows.mergeInto(oneMinute.back(), fiveMinutes.back(), nowMs);
         snap.connectionsAccepted += load(w->connectionsAccepted);
         snap.connectionsOpen += w->connectionsOpen.load(std::memory_order_relaxed);
         snap.protocolErrors += load(w->protocolErrors);
@@ -85,7 +91,11 @@ GatewaySnapshot StatsRegistry::collect(qint64 nowMs) const
     for (size_t r = 0; r < snap.regions.size(); ++r) {
         if (fbCount[r])
             snap.regions[r].meanFirstByteSeconds = static_cast<double>(fbMicros[r]) / 1e6 / static_cast<double>(fbCount[r]);
+        snap.regions[r].last1m = oneMinute[r].figures();
+        snap.regions[r].last5m = fiveMinutes[r].figures();
     }
+    snap.local.last1m = oneMinute.back().figures();
+    snap.local.last5m = fiveMinutes.back().figures();
     return snap;
 }
 

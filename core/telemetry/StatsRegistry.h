@@ -22,6 +22,9 @@ public:
     WorkerStats &worker(int index) { return *m_workers[static_cast<size_t>(index)]; }
     int workerCount() const { return static_cast<int>(m_workers.size()); }
 
+    // nowMs: the Clock's wallMs(), the time base the workers count with; it ends the 1- and
+    // 5-minute windows (0 leaves them empty). Cost grows with regions × workers × the slots
+    // and histogram buckets in use (RegionWindows).
     GatewaySnapshot collect(qint64 nowMs) const;
     void publish(qint64 nowMs);
     std::shared_ptr<const GatewaySnapshot> latest() const;

@@ -10,12 +10,20 @@ int latencyBucketFor(double seconds)
     return static_cast<int>(it - kLatencyBounds.begin());
 }
 
-void RegionCounters::countResponse(int status, quint64 micros)
+void RegionCounters::countResponse(int status, quint64 micros, qint64 nowMs)
 {
     add(byStatus[static_cast<size_t>(std::clamp(status, 0, 599))]);
     add(latencyBuckets[static_cast<size_t>(latencyBucketFor(static_cast<double>(micros) / 1e6))]);
     add(latencyMicrosSum, micros);
     lastLatencyMicros.store(micros, std::memory_order_relaxed);
+    windows.recordResponse(status, micros, nowMs);
+}
+
+void RegionCounters::recordFirstByte(quint64 micros, qint64 nowMs)
+{
+    add(firstByteMicrosSum, micros);
+    add(firstByteCount);
+    windows.recordFirstByte(micros, nowMs);
 }
 
 WorkerStats::WorkerStats(int regionCount)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/telemetry/LatencyBuckets.h"
+#include "core/telemetry/RegionWindows.h"
 
 #include <QtGlobal>
 
@@ -15,7 +16,8 @@ inline constexpr int kFailureKinds = 8; // upstream::UpstreamFailure values
 
 // Counters of one region as seen by one worker. Written only by that worker's thread
 // (relaxed atomics, so a reader on another thread sees whole values without any lock);
-// read by whoever merges.
+// read by whoever merges. The cumulative figures feed Prometheus; `windows` holds the last
+// 1 and 5 minutes (see RegionWindows for its memory).
 struct RegionCounters final {
     std::array<std::atomic<quint64>, 600> byStatus{}; // responses by HTTP status (0-599)
     std::array<std::atomic<quint64>, kFailureKinds> failures{};
@@ -26,8 +28,11 @@ struct RegionCounters final {
     std::atomic<qint64> inFlight{0};
     std::atomic<quint64> attempts{0};
     std::atomic<quint64> lastLatencyMicros{0};
+    RegionWindows windows;
 
-    void countResponse(int status, quint64 micros);
+    // nowMs: the injected Clock's wallMs(), the time base StatsRegistry::collect() is given.
+    void countResponse(int status, quint64 micros, qint64 nowMs);
+    void recordFirstByte(quint64 micros, qint64 nowMs);
 };
 
 // One worker's counters: one RegionCounters per configured region plus one for requests

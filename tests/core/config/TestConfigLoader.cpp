@@ -32,6 +32,22 @@ GatewayConfig loadOk(const QByteArray &yaml, const QProcessEnvironment &env = QP
     return r.value();
 }
 
+// Field by field (the settings structs have no operator==).
+bool sameAlertRule(const AlertRuleSettings &a, const AlertRuleSettings &b)
+{
+    return a.enabled == b.enabled && a.severity == b.severity && a.threshold == b.threshold
+           && a.clearThreshold == b.clearThreshold && a.forMs == b.forMs && a.keepFiringForMs == b.keepFiringForMs
+           && a.minRequests == b.minRequests;
+}
+
+bool sameAlerts(const AlertSettings &a, const AlertSettings &b)
+{
+    return sameAlertRule(a.latencyP95, b.latencyP95) && sameAlertRule(a.gpuUtil, b.gpuUtil)
+           && sameAlertRule(a.queueDepth, b.queueDepth) && sameAlertRule(a.errorRate, b.errorRate)
+           && sameAlertRule(a.replicationLag, b.replicationLag)
+           && sameAlertRule(a.replicationLagUnknown, b.replicationLagUnknown);
+}
+
 } // namespace
 
 class TestConfigLoader final : public QObject {
@@ -61,6 +77,7 @@ private Q_SLOTS:
     void fallbackEndpointEnv();
     void newPathsRelativeToConfigFile();
     void fallbackWithoutKeyRefused();
+    void alertsSection();
 };
 
 void TestConfigLoader::fullConfig()
@@ -587,6 +604,44 @@ void TestConfigLoader::badInputs_data()
     row("days are not a unit", region + "admin:\n  max_override: 7d\n", "bad.yaml:6:17: ", "admin.max_override");
     row("negative settle", region + "admin:\n  settle: -1s\n", "bad.yaml:6:11: ", "admin.settle: expected a duration");
     row("unknown admin key", region + "admin:\n  token_fil: x\n", "bad.yaml:6:3: ", "did you mean \"token_file\"?");
+
+    // alerts
+    row("alerts not a mapping", region + "alerts: [gpu_util]\n", "bad.yaml:5:9: ", "alerts: expected a mapping");
+    row("unknown alert rule", region + "alerts:\n  gpu_utl: {}\n", "bad.yaml:6:3: ",
+        "unknown key \"gpu_utl\" in alerts (allowed: latency_p95, gpu_util, queue_depth, error_rate, "
+        "replication_lag, replication_lag_unknown); did you mean \"gpu_util\"?");
+    row("misspelt alert setting", region + "alerts:\n  gpu_util:\n    treshold: 0.9\n", "bad.yaml:7:5: ",
+        "did you mean \"threshold\"?");
+    row("min_requests only where requests count", region + "alerts:\n  gpu_util: {min_requests: 5}\n",
+        "bad.yaml:6:14: ",
+        "unknown key \"min_requests\" in alerts.gpu_util (allowed: enabled, severity, threshold, clear_threshold, "
+        "for, keep_firing_for)");
+    row("no threshold for the unknown-lag rule", region + "alerts:\n  replication_lag_unknown:\n    threshold: 1\n",
+        "bad.yaml:7:5: ",
+        "unknown key \"threshold\" in alerts.replication_lag_unknown (allowed: enabled, severity, for, "
+        "keep_firing_for)");
+    row("gpu threshold in percent", region + "alerts:\n  gpu_util:\n    threshold: 85\n", "bad.yaml:7:16: ",
+        "alerts.gpu_util.threshold: expected a number in [0, 1]");
+    row("latency threshold not a duration", region + "alerts:\n  latency_p95: {threshold: fast}\n",
+        "bad.yaml:6:28: ", "alerts.latency_p95.threshold: expected a duration");
+    row("clear threshold above threshold", region + "alerts:\n  gpu_util: {threshold: 0.9, clear_threshold: 0.95}\n",
+        "bad.yaml:6:47: ", "alerts.gpu_util: clear_threshold (0.95) is above threshold (0.9)");
+    row("threshold below the default clear threshold", region + "alerts:\n  gpu_util:\n    threshold: 0.7\n",
+        "bad.yaml:7:16: ", "alerts.gpu_util: clear_threshold (0.8, the default) is above threshold (0.7)");
+    row("zero gpu clear threshold", region + "alerts:\n  gpu_util:\n    clear_threshold: 0\n", "bad.yaml:7:22: ",
+        "alerts.gpu_util.clear_threshold: expected a fraction in (0, 1]");
+    row("zero queue clear threshold", region + "alerts:\n  queue_depth: {clear_threshold: 0}\n", "bad.yaml:6:34: ",
+        "alerts.queue_depth.clear_threshold: expected a positive number");
+    row("zero latency clear threshold", region + "alerts:\n  latency_p95: {clear_threshold: 0s}\n",
+        "bad.yaml:6:34: ", "alerts.latency_p95.clear_threshold: expected a positive duration");
+    row("negative for", region + "alerts:\n  queue_depth:\n    for: -1m\n", "bad.yaml:7:10: ",
+        "alerts.queue_depth.for: expected a duration");
+    row("bad severity", region + "alerts:\n  error_rate: {severity: critcal}\n", "bad.yaml:6:26: ",
+        "alerts.error_rate.severity: expected one of warning, critical, got \"critcal\"; did you mean \"critical\"?");
+    row("negative min_requests", region + "alerts:\n  error_rate:\n    min_requests: -1\n", "bad.yaml:7:19: ",
+        "alerts.error_rate.min_requests: expected an integer in 0..1000000000");
+    row("alert enabled not a bool", region + "alerts:\n  queue_depth: {enabled: maybe}\n", "bad.yaml:6:26: ",
+        "alerts.queue_depth.enabled: expected true or false");
 }
 
 void TestConfigLoader::badInputs()
@@ -692,6 +747,11 @@ void TestConfigLoader::shippedConfig()
     QVERIFY(c.admin.tokenFile.isEmpty());
     QCOMPARE(c.admin.settleMs, qint64(10'000));
     QCOMPARE(c.admin.maxOverrideMs, AdminSettings().maxOverrideMs);
+    QVERIFY(sameAlerts(c.alerts, AlertSettings()));
+    QCOMPARE(c.alerts.latencyP95.threshold, 3.0);
+    QCOMPARE(c.alerts.gpuUtil.clearThreshold, std::optional<double>(0.80));
+    QCOMPARE(c.alerts.errorRate.minRequests, qint64(20));
+    QCOMPARE(c.alerts.replicationLag.threshold, 30.0);
 
     // … and point the fallbacks at meridian-sim's Claude stand-ins.
     QCOMPARE(c.fallback.global.endpoint, QStringLiteral("http://127.0.0.1:8011"));
@@ -901,6 +961,30 @@ void TestConfigLoader::newSectionDefaults()
     QCOMPARE(c.admin.drainGraceMs, a.drainGraceMs);
     QCOMPARE(c.admin.settleMs, a.settleMs);
     QCOMPARE(c.admin.maxOverrideMs, a.maxOverrideMs);
+
+    // The system design's alert thresholds.
+    const AlertSettings &al = c.alerts;
+    QVERIFY(sameAlerts(al, AlertSettings()));
+    QCOMPARE(al.latencyP95.threshold, 3.0);
+    QCOMPARE(al.latencyP95.forMs, qint64(300'000));
+    QCOMPARE(al.latencyP95.minRequests, qint64(0));
+    QCOMPARE(al.gpuUtil.threshold, 0.85);
+    QCOMPARE(al.gpuUtil.clearThreshold, std::optional<double>(0.80));
+    QCOMPARE(al.gpuUtil.forMs, qint64(600'000));
+    QCOMPARE(al.queueDepth.threshold, 100.0);
+    QCOMPARE(al.queueDepth.forMs, qint64(120'000));
+    QCOMPARE(al.errorRate.threshold, 0.01);
+    QCOMPARE(al.errorRate.forMs, qint64(300'000));
+    QCOMPARE(al.errorRate.minRequests, qint64(20));
+    QCOMPARE(al.errorRate.severity, AlertSeverity::Critical);
+    QCOMPARE(al.replicationLag.threshold, 30.0);
+    QCOMPARE(al.replicationLag.forMs, qint64(120'000));
+    QCOMPARE(al.replicationLagUnknown.forMs, qint64(120'000));
+    for (const AlertRuleSettings *r : {&al.latencyP95, &al.gpuUtil, &al.queueDepth, &al.errorRate, &al.replicationLag,
+                                       &al.replicationLagUnknown}) {
+        QVERIFY(r->enabled);
+        QCOMPARE(r->keepFiringForMs, qint64(60'000));
+    }
 }
 
 void TestConfigLoader::emptiedSections()
@@ -908,6 +992,7 @@ void TestConfigLoader::emptiedSections()
     // Sections whose every child is commented out mean "all defaults"; empty lists mean none.
     const GatewayConfig c = loadOk("routing:\nclient_geo:\n  trusted_headers: []\n  trusted_proxies:\nhealth:\n"
                                    "  probes:\n  outlier:\nfallback:\n  claude_global:\n  claude_eu:\nadmin:\n"
+                                   "alerts:\n  gpu_util:\n  replication_lag_unknown:\n"
                                    + kMinimal + "    dcgm:\n");
     QCOMPARE(c.regions.size(), size_t(1));
     QVERIFY(c.regions.front().dcgmUrl.isEmpty());
@@ -919,6 +1004,7 @@ void TestConfigLoader::emptiedSections()
     QVERIFY(!c.fallback.global.configured());
     QVERIFY(!c.fallback.eu.configured());
     QCOMPARE(c.admin.drainGraceMs, qint64(30'000));
+    QVERIFY(sameAlerts(c.alerts, AlertSettings()));
 }
 
 void TestConfigLoader::dcgmEnvOverride()
@@ -1024,6 +1110,61 @@ void TestConfigLoader::fallbackWithoutKeyRefused()
     QVERIFY(!r.ok());
     QCOMPARE(r.error().message, QStringLiteral("k.yaml:8:5: fallback.claude_global: Anthropic needs an API key: set "
                                                "api_key_env or api_key_file"));
+}
+
+void TestConfigLoader::alertsSection()
+{
+    const GatewayConfig c = loadOk(kMinimal + "alerts:\n"
+                                              "  latency_p95: {threshold: 2.5, clear_threshold: 2s, for: 1m,"
+                                              " keep_firing_for: 30s, min_requests: 50}\n"
+                                              "  gpu_util:\n"
+                                              "    enabled: false\n"
+                                              "    clear_threshold:\n"
+                                              "  queue_depth: {threshold: 40, clear_threshold: 20, severity: critical}\n"
+                                              "  error_rate: {threshold: 0.05, min_requests: 0, for: 0s}\n"
+                                              "  replication_lag: {threshold: 1m, keep_firing_for: 0s}\n"
+                                              "  replication_lag_unknown: {for: 30s, severity: critical, enabled: no}\n");
+    QCOMPARE(c.regions.size(), size_t(1));
+    const AlertSettings defaults;
+    const AlertSettings &a = c.alerts;
+
+    QVERIFY(a.latencyP95.enabled);
+    QCOMPARE(a.latencyP95.threshold, 2.5); // a bare number is seconds
+    QCOMPARE(a.latencyP95.clearThreshold, std::optional<double>(2.0));
+    QCOMPARE(a.latencyP95.forMs, qint64(60'000));
+    QCOMPARE(a.latencyP95.keepFiringForMs, qint64(30'000));
+    QCOMPARE(a.latencyP95.minRequests, qint64(50));
+    QCOMPARE(a.latencyP95.severity, AlertSeverity::Warning);
+
+    // An empty clear_threshold switches the hysteresis off; the rest keeps its defaults.
+    QVERIFY(!a.gpuUtil.enabled);
+    QVERIFY(!a.gpuUtil.clearThreshold);
+    QCOMPARE(a.gpuUtil.threshold, defaults.gpuUtil.threshold);
+    QCOMPARE(a.gpuUtil.forMs, defaults.gpuUtil.forMs);
+
+    QCOMPARE(a.queueDepth.threshold, 40.0);
+    QCOMPARE(a.queueDepth.clearThreshold, std::optional<double>(20.0));
+    QCOMPARE(a.queueDepth.severity, AlertSeverity::Critical);
+    QCOMPARE(a.queueDepth.forMs, defaults.queueDepth.forMs);
+
+    QCOMPARE(a.errorRate.threshold, 0.05);
+    QCOMPARE(a.errorRate.minRequests, qint64(0));
+    QCOMPARE(a.errorRate.forMs, qint64(0));
+    QCOMPARE(a.errorRate.severity, AlertSeverity::Critical);
+
+    QCOMPARE(a.replicationLag.threshold, 60.0);
+    QCOMPARE(a.replicationLag.keepFiringForMs, qint64(0));
+    QCOMPARE(a.replicationLag.forMs, defaults.replicationLag.forMs);
+
+    QVERIFY(!a.replicationLagUnknown.enabled);
+    QCOMPARE(a.replicationLagUnknown.forMs, qint64(30'000));
+    QCOMPARE(a.replicationLagUnknown.severity, AlertSeverity::Critical);
+    QCOMPARE(a.replicationLagUnknown.keepFiringForMs, defaults.replicationLagUnknown.keepFiringForMs);
+
+    // A lower threshold is fine once the clear threshold comes down with it.
+    const GatewayConfig lowered = loadOk(kMinimal + "alerts:\n  gpu_util: {threshold: 0.7, clear_threshold: 0.6}\n");
+    QCOMPARE(lowered.alerts.gpuUtil.threshold, 0.7);
+    QCOMPARE(lowered.alerts.gpuUtil.clearThreshold, std::optional<double>(0.6));
 }
 
 QTEST_GUILESS_MAIN(TestConfigLoader)
