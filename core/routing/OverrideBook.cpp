@@ -28,6 +28,20 @@ namespace meridian::routing {
 
 namespace {
 
+// The start of an audit record: who did what to which target, why, and when.
+AuditRecord auditRecord(qint64 wallMs, const QString &actor, const QString &action, const QString &target,
+                        const QString &reason)
+{
+    AuditRecord rec;
+    rec.atWallMs = wallMs;
+    rec.actor = actor;
+    rec.action = action;
+    rec.target = target;
+    rec.reason = reason;
+    return rec;
+}
+
+
 constexpr size_t kAuditCap = 1000;
 
 const QString kBookActor = QStringLiteral("meridian");
@@ -176,12 +190,9 @@ bool OverrideBook::expireDue(qint64 nowMs, qint64 wallMs)
             ++it;
             continue;
         }
-        AuditRecord rec;
-        rec.atWallMs = wallMs;
-        rec.actor = kBookActor;
-        rec.action = QStringLiteral("expire");
-        rec.target = it->kind == Override::Kind::Drain ? regionText(it->region) : pinTarget(it->pin);
-        rec.reason = it->reason;
+        AuditRecord rec = auditRecord(wallMs, kBookActor, QStringLiteral("expire"),
+                                      it->kind == Override::Kind::Drain ? regionText(it->region) : pinTarget(it->pin),
+                                      it->reason);
         rec.result = QStringLiteral("ok");
         append(std::move(rec));
         it = m_active.erase(it);
@@ -239,12 +250,8 @@ QString OverrideBook::zoneRailViolation(int region, const RegionSnapshot &health
 ActionResult OverrideBook::drain(const DrainAction &action, const RegionSnapshot &health, qint64 nowMs, qint64 wallMs)
 {
     expireDue(nowMs, wallMs);
-    AuditRecord rec;
-    rec.atWallMs = wallMs;
-    rec.actor = action.actor;
-    rec.action = QStringLiteral("drain");
-    rec.target = regionText(action.region);
-    rec.reason = action.reason.trimmed();
+    AuditRecord rec =
+        auditRecord(wallMs, action.actor, QStringLiteral("drain"), regionText(action.region), action.reason.trimmed());
     rec.untilWallMs = action.durationMs > 0 ? wallMs + action.durationMs : 0;
     rec.forced = action.force;
 
@@ -315,12 +322,8 @@ ActionResult OverrideBook::drain(const DrainAction &action, const RegionSnapshot
 ActionResult OverrideBook::undrain(const UndrainAction &action, qint64 nowMs, qint64 wallMs)
 {
     expireDue(nowMs, wallMs);
-    AuditRecord rec;
-    rec.atWallMs = wallMs;
-    rec.actor = action.actor;
-    rec.action = QStringLiteral("undrain");
-    rec.target = regionText(action.region);
-    rec.reason = action.reason.trimmed();
+    AuditRecord rec =
+        auditRecord(wallMs, action.actor, QStringLiteral("undrain"), regionText(action.region), action.reason.trimmed());
 
     if (action.region < 0 || action.region >= m_router.regionCount())
         return refuse(rec, 400, "invalid_request",
@@ -345,12 +348,8 @@ ActionResult OverrideBook::pin(const PinAction &action, const RegionSnapshot &he
 {
     expireDue(nowMs, wallMs);
     const Pin key = normalizedKey(action.pin);
-    AuditRecord rec;
-    rec.atWallMs = wallMs;
-    rec.actor = action.actor;
-    rec.action = QStringLiteral("pin");
-    rec.target = pinTarget(key);
-    rec.reason = action.reason.trimmed();
+    AuditRecord rec =
+        auditRecord(wallMs, action.actor, QStringLiteral("pin"), pinTarget(key), action.reason.trimmed());
     rec.untilWallMs = action.durationMs > 0 ? wallMs + action.durationMs : 0;
     rec.forced = action.force;
 
@@ -453,12 +452,8 @@ ActionResult OverrideBook::unpin(const UnpinAction &action, qint64 nowMs, qint64
     Pin key = normalizedKey(action.pin);
     const int existing = findPin(key);
     key.region = existing >= 0 ? m_active[static_cast<size_t>(existing)].pin.region : -1;
-    AuditRecord rec;
-    rec.atWallMs = wallMs;
-    rec.actor = action.actor;
-    rec.action = QStringLiteral("unpin");
-    rec.target = pinTarget(key);
-    rec.reason = action.reason.trimmed();
+    AuditRecord rec =
+        auditRecord(wallMs, action.actor, QStringLiteral("unpin"), pinTarget(key), action.reason.trimmed());
 
     if (rec.reason.isEmpty())
         return refuse(rec, 400, "invalid_request", QStringLiteral("a reason is required"));
