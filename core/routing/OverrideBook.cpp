@@ -121,6 +121,16 @@ ActionResult OverrideBook::finish(ActionResult result)
     return result;
 }
 
+QString OverrideBook::regionAndReasonProblem(int region, const QString &reason) const
+{
+    if (region < 0 || region >= m_router.regionCount())
+        return QStringLiteral("unknown region #") % QString::number(region) % QStringLiteral(" (there are ")
+            % QString::number(m_router.regionCount()) % QStringLiteral(")");
+    if (reason.isEmpty())
+        return QStringLiteral("a reason is required");
+    return {};
+}
+
 ActionResult OverrideBook::refuse(AuditRecord audit, int status, const char *code, const QString &message)
 {
     ActionResult r;
@@ -255,13 +265,8 @@ ActionResult OverrideBook::drain(const DrainAction &action, const RegionSnapshot
     rec.untilWallMs = action.durationMs > 0 ? wallMs + action.durationMs : 0;
     rec.forced = action.force;
 
-    if (action.region < 0 || action.region >= m_router.regionCount())
-        return refuse(rec, 400, "invalid_request",
-                      QStringLiteral("unknown region #") % QString::number(action.region) %
-                          QStringLiteral(" (there are ") % QString::number(m_router.regionCount()) %
-                          QStringLiteral(")"));
-    if (rec.reason.isEmpty())
-        return refuse(rec, 400, "invalid_request", QStringLiteral("a reason is required"));
+    if (const QString problem = regionAndReasonProblem(action.region, rec.reason); !problem.isEmpty())
+        return refuse(rec, 400, "invalid_request", problem);
     if (action.durationMs <= 0 || action.durationMs > m_settings.maxDurationMs)
         return refuse(rec, 400, "invalid_request",
                       QStringLiteral("the expiry must be between 1 ms and ") % durationText(m_settings.maxDurationMs));
@@ -325,13 +330,8 @@ ActionResult OverrideBook::undrain(const UndrainAction &action, qint64 nowMs, qi
     AuditRecord rec =
         auditRecord(wallMs, action.actor, QStringLiteral("undrain"), regionText(action.region), action.reason.trimmed());
 
-    if (action.region < 0 || action.region >= m_router.regionCount())
-        return refuse(rec, 400, "invalid_request",
-                      QStringLiteral("unknown region #") % QString::number(action.region) %
-                          QStringLiteral(" (there are ") % QString::number(m_router.regionCount()) %
-                          QStringLiteral(")"));
-    if (rec.reason.isEmpty())
-        return refuse(rec, 400, "invalid_request", QStringLiteral("a reason is required"));
+    if (const QString problem = regionAndReasonProblem(action.region, rec.reason); !problem.isEmpty())
+        return refuse(rec, 400, "invalid_request", problem);
     const int existing = findDrain(action.region);
     if (existing < 0)
         return refuse(rec, 404, "not_found", m_router.regionName(action.region) % QStringLiteral(" is not drained"));

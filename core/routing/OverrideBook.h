@@ -131,6 +131,8 @@ private:
 
     ActionResult finish(ActionResult result); // sets code and audit result, appends the record
     ActionResult refuse(AuditRecord audit, int status, const char *code, const QString &message);
+    // Empty when the region exists and the reason is given; else the 400's message.
+    QString regionAndReasonProblem(int region, const QString &reason) const;
     void append(AuditRecord record);
     bool expireDue(qint64 nowMs, qint64 wallMs);
     int findDrain(int region) const;   // index into m_active, -1 when the region is not drained
