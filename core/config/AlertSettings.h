@@ -36,8 +36,18 @@ struct AlertSettings final {
     AlertRuleSettings errorRate = rule(AlertSeverity::Critical, 0.01, std::nullopt, 300'000, 20);
     AlertRuleSettings replicationLag = rule(AlertSeverity::Critical, 30.0, std::nullopt, 120'000);
     AlertRuleSettings replicationLagUnknown = rule(AlertSeverity::Warning, 0, std::nullopt, 120'000);
+    // The history store dropped rows (queue full, disk full or failing): fires at once, and
+    // resolves once nothing has been dropped for keep_firing_for (default 5 min).
+    AlertRuleSettings historyDropping = presence(AlertSeverity::Critical, 300'000);
 
 private:
+    static AlertRuleSettings presence(AlertSeverity severity, qint64 keepFiringForMs)
+    {
+        AlertRuleSettings r;
+        r.severity = severity;
+        r.keepFiringForMs = keepFiringForMs;
+        return r;
+    }
     static AlertRuleSettings rule(AlertSeverity severity, double threshold, std::optional<double> clearThreshold,
                                   qint64 forMs, qint64 minRequests = 0)
     {

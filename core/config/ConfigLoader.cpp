@@ -67,7 +67,8 @@ const YamlKeys kTopKeys = {QLatin1String("listen"),        QLatin1String("thread
                            QLatin1String("upstream_timeouts"), QLatin1String("regions"),
                            QLatin1String("routing"),       QLatin1String("client_geo"),
                            QLatin1String("health"),        QLatin1String("fallback"),
-                           QLatin1String("admin"),         QLatin1String("alerts")};
+                           QLatin1String("admin"),         QLatin1String("alerts"),
+                           QLatin1String("history")};
 const YamlKeys kLimitKeys = {QLatin1String("max_body_bytes"), QLatin1String("max_header_bytes"),
                              QLatin1String("max_uri_bytes"), QLatin1String("max_connections_per_upstream"),
                              QLatin1String("max_pending_per_upstream")};
@@ -82,7 +83,7 @@ const YamlKeys kRegionKeys = {QLatin1String("name"),     QLatin1String("provider
                               QLatin1String("location"), QLatin1String("jurisdiction"),
                               QLatin1String("api_key_env"), QLatin1String("ca_file"),
                               QLatin1String("timeouts"), QLatin1String("dcgm"),
-                              QLatin1String("dcgm_env")};
+                              QLatin1String("dcgm_env"), QLatin1String("replication")};
 const YamlKeys kTopRequiredKeys = {QLatin1String("regions")};
 const YamlKeys kRegionRequiredKeys = {QLatin1String("name"), QLatin1String("endpoint"), QLatin1String("models")};
 const YamlKeys kLocationKeys = {QLatin1String("lat"), QLatin1String("lon")};
@@ -118,9 +119,17 @@ const YamlKeys kClaudeKeys = {QLatin1String("endpoint"),     QLatin1String("endp
 const YamlKeys kClaudeRequiredKeys = {QLatin1String("endpoint")};
 const YamlKeys kAdminKeys = {QLatin1String("token_file"), QLatin1String("drain_grace"), QLatin1String("settle"),
                              QLatin1String("max_override")};
+const YamlKeys kHistoryKeys = {QLatin1String("enabled"), QLatin1String("path"),
+                               QLatin1String("decision_sample_rate"), QLatin1String("queue"),
+                               QLatin1String("max_size"), QLatin1String("retention")};
+const YamlKeys kRetentionKeys = {QLatin1String("routing_events"), QLatin1String("audit"),
+                                 QLatin1String("alerts"),         QLatin1String("decisions"),
+                                 QLatin1String("metrics_1s"),     QLatin1String("metrics_10s"),
+                                 QLatin1String("metrics_1m"),     QLatin1String("metrics_1h")};
 const YamlKeys kAlertKeys = {QLatin1String("latency_p95"), QLatin1String("gpu_util"),
                              QLatin1String("queue_depth"), QLatin1String("error_rate"),
-                             QLatin1String("replication_lag"), QLatin1String("replication_lag_unknown")};
+                             QLatin1String("replication_lag"), QLatin1String("replication_lag_unknown"),
+                             QLatin1String("history_dropping")};
 // Rules computed from requests take the min-traffic guard; the "no data" rule has no threshold.
 const YamlKeys kAlertGuardedRuleKeys = {QLatin1String("enabled"),         QLatin1String("severity"),
                                         QLatin1String("threshold"),       QLatin1String("clear_threshold"),
@@ -191,6 +200,8 @@ private:
     bool parseClaude(const YamlEntry &e, ClaudeEndpoint &claude);
     bool parseAdmin(const YamlEntry &e, AdminSettings &admin);
     bool parseAlerts(const YamlEntry &e, AlertSettings &alerts);
+    bool parseHistory(const YamlEntry &e, HistorySettings &history);
+    bool parseRetention(const YamlEntry &e, HistorySettings &history);
     bool parseAlertRule(const YamlEntry &e, AlertUnit unit, bool guarded, AlertRuleSettings &rule);
     bool getAlertThreshold(const YamlEntry &e, AlertUnit unit, bool clear, double &out);
     bool checkModelStrategies(const GatewayConfig &cfg);
@@ -382,6 +393,17 @@ bool Parser::parseRegion(const YAML::Node &node, const QString &path, RegionConf
             return m_yaml.getEnvVarName(c, region.apiKeyEnv);
         if (c.key == QLatin1String("ca_file"))
             return m_yaml.getPath(c, region.caFile);
+        if (c.key == QLatin1String("replication")) {
+            if (c.value.IsNull()) { // `replication:` with the section commented out: none
+                region.replication.reset();
+                return true;
+            }
+            ReplicationSettings replication;
+            if (!parseReplicationSettings(m_yaml, c, replication))
+                return false;
+            region.replication = std::move(replication);
+            return true;
+        }
         return parseUpstreamTimeouts(c, region.timeouts);
     });
     if (!ok || !m_yaml.requireKeys(node, path, kRegionRequiredKeys))
@@ -879,7 +901,53 @@ bool Parser::parseAlerts(const YamlEntry &e, AlertSettings &alerts)
             return parseAlertRule(c, AlertUnit::Fraction, true, alerts.errorRate);
         if (c.key == QLatin1String("replication_lag"))
             return parseAlertRule(c, AlertUnit::Seconds, false, alerts.replicationLag);
+        if (c.key == QLatin1String("history_dropping"))
+            return parseAlertRule(c, AlertUnit::None, false, alerts.historyDropping);
         return parseAlertRule(c, AlertUnit::None, false, alerts.replicationLagUnknown);
+    });
+}
+
+bool Parser::parseHistory(const YamlEntry &e, HistorySettings &history)
+{
+    if (!m_yaml.expectMapping(e))
+        return false;
+    return m_yaml.forEachEntry(e.value, e.path, kHistoryKeys, [&](const YamlEntry &c) {
+        if (c.key == QLatin1String("enabled"))
+            return m_yaml.getBool(c, history.enabled);
+        if (c.key == QLatin1String("path"))
+            return m_yaml.getPath(c, history.path);
+        if (c.key == QLatin1String("decision_sample_rate"))
+            return m_yaml.getReal(c, 0.0, 1.0, history.decisionSampleRate);
+        if (c.key == QLatin1String("queue"))
+            return m_yaml.getInt(c, 100, 10'000'000, history.queueCapacity);
+        if (c.key == QLatin1String("max_size"))
+            return m_yaml.getSize(c, history.maxSizeBytes);
+        return parseRetention(c, history);
+    });
+}
+
+bool Parser::parseRetention(const YamlEntry &e, HistorySettings &history)
+{
+    if (!m_yaml.expectMapping(e))
+        return false;
+    return m_yaml.forEachEntry(e.value, e.path, kRetentionKeys, [&](const YamlEntry &c) {
+        // 0 keeps that kind of row forever.
+        qint64 *target = &history.metrics1hMs;
+        if (c.key == QLatin1String("routing_events"))
+            target = &history.routingEventsMs;
+        else if (c.key == QLatin1String("audit"))
+            target = &history.auditMs;
+        else if (c.key == QLatin1String("alerts"))
+            target = &history.alertsMs;
+        else if (c.key == QLatin1String("decisions"))
+            target = &history.decisionsMs;
+        else if (c.key == QLatin1String("metrics_1s"))
+            target = &history.metrics1sMs;
+        else if (c.key == QLatin1String("metrics_10s"))
+            target = &history.metrics10sMs;
+        else if (c.key == QLatin1String("metrics_1m"))
+            target = &history.metrics1mMs;
+        return m_yaml.getDurationOrZero(c, *target);
     });
 }
 
@@ -944,6 +1012,8 @@ bool Parser::parseRoot(const YAML::Node &root, GatewayConfig &cfg)
             return parseAdmin(e, cfg.admin);
         if (e.key == QLatin1String("alerts"))
             return parseAlerts(e, cfg.alerts);
+        if (e.key == QLatin1String("history"))
+            return parseHistory(e, cfg.history);
         return parseRegions(e, cfg);
     });
     if (!ok || !m_yaml.requireKeys(root, QString(), kTopRequiredKeys))

@@ -18,7 +18,7 @@ Result<GatewayConfig> loadGatewayConfigFile(const QString &path,
 Result<GatewayConfig> loadGatewayConfigText(const QByteArray &yaml, const QString &displayName,
                                             const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment());
 
-// "250ms", "5s", "2m", "1h" or a bare number of seconds ("1.5") → milliseconds. Defined in
+// "250ms", "5s", "2m", "1h", "7d" or a bare number of seconds ("1.5") → milliseconds. Defined in
 // YamlReader.cpp, whose getDuration() reads durations with it.
 std::optional<qint64> parseDurationMs(const QString &text);
 

@@ -1,7 +1,9 @@
 #pragma once
 
 #include "core/config/AlertSettings.h"
+#include "core/config/HistorySettings.h"
 #include "core/config/HealthSettings.h"
+#include "core/config/ReplicationSettings.h"
 
 #include <QByteArray>
 #include <QString>
@@ -47,6 +49,7 @@ struct RegionConfig final {
     QString caFile;       // extra CA certificates (PEM) for an https endpoint
     QString dcgmUrl;      // the region's DCGM exporter, http://host:port (optional; GPU utilisation)
     UpstreamTimeouts timeouts;
+    std::optional<ReplicationSettings> replication; // `replication:`: how its vector DB's replica lag is probed
 };
 
 // How regions are ranked (issue 4, rules 1 and 6).
@@ -152,6 +155,7 @@ struct GatewayConfig final {
     FallbackSettings fallback;
     AdminSettings admin;
     AlertSettings alerts;
+    HistorySettings history;
 
     const RegionConfig *region(const QString &name) const;
     QStringList allModels() const; // union over regions, in config order, without repeats

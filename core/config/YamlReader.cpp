@@ -448,7 +448,7 @@ Result<QByteArray> readConfigFile(const QString &path)
 
 std::optional<qint64> parseDurationMs(const QString &text)
 {
-    static const QRegularExpression re(QStringLiteral("^([0-9]+(?:\\.[0-9]+)?)(ms|s|m|h)?$"));
+    static const QRegularExpression re(QStringLiteral("^([0-9]+(?:\\.[0-9]+)?)(ms|s|m|h|d)?$"));
     const QRegularExpressionMatch m = re.match(text.trimmed());
     if (!m.hasMatch())
         return std::nullopt;
@@ -463,6 +463,8 @@ std::optional<qint64> parseDurationMs(const QString &text)
         factor = 60'000;
     else if (unit == QLatin1String("h"))
         factor = 3'600'000;
+    else if (unit == QLatin1String("d"))
+        factor = 86'400'000;
     const double ms = *number * factor;
     if (ms > kMaxDurationMs)
         return std::nullopt;

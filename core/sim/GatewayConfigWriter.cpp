@@ -40,6 +40,39 @@ QString endpointHost(const WorldConfig &world)
     return QStringLiteral("127.0.0.1");
 }
 
+quint16 vectorDbPort(const WorldConfig &world, const QString &region, const std::function<quint16(const QString &)> &portOf)
+{
+    if (portOf)
+        return portOf(region + QStringLiteral(".vector_db_port"));
+    const SimRegion *r = world.region(region);
+    return r ? r->vectorDbPort : 0;
+}
+
+// The vector DB's primary region probes its replicas' lag with the Milvus heartbeat, the way
+// a real deployment would. A second's interval keeps the figure within a second of the
+// simulated lag (the probe reports an upper bound: the true lag plus at most one interval).
+// Replicas without a port yet (a world not started) are left out.
+void appendReplication(QStringList &lines, const WorldConfig &world, const QString &host,
+                       const std::function<quint16(const QString &)> &portOf)
+{
+    const quint16 primaryPort = vectorDbPort(world, world.replication.primary, portOf);
+    QStringList replicas;
+    for (const SimReplica &replica : world.replication.replicas) {
+        const quint16 port = vectorDbPort(world, replica.region, portOf);
+        if (port != 0)
+            replicas << QStringLiteral("        %1: http://%2:%3").arg(quoted(replica.region), host).arg(port);
+    }
+    if (primaryPort == 0 || replicas.isEmpty())
+        return;
+    lines << QStringLiteral("    replication:  # the world's vector-DB replicas (Milvus RESTful API v2 heartbeat)")
+          << QStringLiteral("      probe: heartbeat") << QStringLiteral("      interval: 1s")
+          << QStringLiteral("      stale_after: 5s") << QStringLiteral("      timeout: 1s")
+          << QStringLiteral("      primary: http://%1:%2").arg(host).arg(primaryPort)
+          << QStringLiteral("      collection: %1").arg(quoted(world.replication.collection))
+          << QStringLiteral("      replicas:");
+    lines << replicas;
+}
+
 } // namespace
 
 QByteArray gatewayConfigYaml(const WorldConfig &world, const std::function<quint16(const QString &)> &portOf,
@@ -69,6 +102,8 @@ QByteArray gatewayConfigYaml(const WorldConfig &world, const std::function<quint
         const quint16 dcgmPort = portOf ? portOf(r.name + QStringLiteral(".metrics_port")) : r.metricsPort;
         if (dcgmPort != 0)
             lines << QStringLiteral("    dcgm: http://%1:%2").arg(host).arg(dcgmPort);
+        if (world.replication.enabled() && world.replication.primary == r.name)
+            appendReplication(lines, world, host, portOf);
     }
 
     // The first EU stand-in serves EU-resident traffic, the first other one everything else.

@@ -78,6 +78,7 @@ private Q_SLOTS:
     void newPathsRelativeToConfigFile();
     void fallbackWithoutKeyRefused();
     void alertsSection();
+    void historySection();
 };
 
 void TestConfigLoader::fullConfig()
@@ -218,7 +219,8 @@ void TestConfigLoader::durations_data()
     QTest::newRow("empty") << QString() << qint64(-1);
     QTest::newRow("garbage") << QStringLiteral("abc") << qint64(-1);
     QTest::newRow("negative") << QStringLiteral("-5s") << qint64(-1);
-    QTest::newRow("unknown unit") << QStringLiteral("5d") << qint64(-1);
+    QTest::newRow("days") << QStringLiteral("30d") << qint64(30LL * 86'400'000);
+    QTest::newRow("unknown unit") << QStringLiteral("5w") << qint64(-1);
     QTest::newRow("unit only") << QStringLiteral("ms") << qint64(-1);
     QTest::newRow("two dots") << QStringLiteral("1.5.2") << qint64(-1);
     QTest::newRow("space before unit") << QStringLiteral("5 s") << qint64(-1);
@@ -601,15 +603,24 @@ void TestConfigLoader::badInputs_data()
     // admin
     row("zero drain grace", region + "admin:\n  drain_grace: 0s\n", "bad.yaml:6:16: ",
         "admin.drain_grace: expected a positive duration");
-    row("days are not a unit", region + "admin:\n  max_override: 7d\n", "bad.yaml:6:17: ", "admin.max_override");
+    row("weeks are not a unit", region + "admin:\n  max_override: 2w\n", "bad.yaml:6:17: ", "admin.max_override");
     row("negative settle", region + "admin:\n  settle: -1s\n", "bad.yaml:6:11: ", "admin.settle: expected a duration");
     row("unknown admin key", region + "admin:\n  token_fil: x\n", "bad.yaml:6:3: ", "did you mean \"token_file\"?");
+
+    // history
+    row("sample rate above 1", region + "history:\n  decision_sample_rate: 2\n", "bad.yaml:6:25: ",
+        "history.decision_sample_rate");
+    row("unknown retention key", region + "history:\n  retention:\n    metrics_5s: 1d\n", "bad.yaml:7:5: ",
+        "unknown key \"metrics_5s\" in history.retention");
+    row("bad retention", region + "history:\n  retention:\n    audit: forever\n", "bad.yaml:7:12: ",
+        "history.retention.audit");
+    row("history not a mapping", region + "history: on\n", "bad.yaml:5:10: ", "history: expected a mapping");
 
     // alerts
     row("alerts not a mapping", region + "alerts: [gpu_util]\n", "bad.yaml:5:9: ", "alerts: expected a mapping");
     row("unknown alert rule", region + "alerts:\n  gpu_utl: {}\n", "bad.yaml:6:3: ",
         "unknown key \"gpu_utl\" in alerts (allowed: latency_p95, gpu_util, queue_depth, error_rate, "
-        "replication_lag, replication_lag_unknown); did you mean \"gpu_util\"?");
+        "replication_lag, replication_lag_unknown, history_dropping); did you mean \"gpu_util\"?");
     row("misspelt alert setting", region + "alerts:\n  gpu_util:\n    treshold: 0.9\n", "bad.yaml:7:5: ",
         "did you mean \"threshold\"?");
     row("min_requests only where requests count", region + "alerts:\n  gpu_util: {min_requests: 5}\n",
@@ -1110,6 +1121,38 @@ void TestConfigLoader::fallbackWithoutKeyRefused()
     QVERIFY(!r.ok());
     QCOMPARE(r.error().message, QStringLiteral("k.yaml:8:5: fallback.claude_global: Anthropic needs an API key: set "
                                                "api_key_env or api_key_file"));
+}
+
+void TestConfigLoader::historySection()
+{
+    const GatewayConfig d = loadOk(kMinimal);
+    QVERIFY(d.history.enabled);
+    QVERIFY(d.history.path.isEmpty()); // the user's data directory
+    QCOMPARE(d.history.decisionSampleRate, 0.01);
+    QCOMPARE(d.history.metrics1mMs, 30LL * 86'400'000);
+    QVERIFY(d.alerts.historyDropping.enabled);
+    QCOMPARE(d.alerts.historyDropping.keepFiringForMs, qint64(300'000));
+
+    const GatewayConfig c = loadOk(kMinimal + "history:\n"
+                                              "  enabled: false\n"
+                                              "  path: /var/lib/meridian/history.sqlite\n"
+                                              "  decision_sample_rate: 0\n"
+                                              "  queue: 500\n"
+                                              "  max_size: 1GiB\n"
+                                              "  retention: {routing_events: 30d, audit: 0s, metrics_1s: 2h}\n"
+                                              "alerts:\n"
+                                              "  history_dropping: {severity: warning, keep_firing_for: 1m}\n");
+    QVERIFY(!c.history.enabled);
+    QCOMPARE(c.history.path, QStringLiteral("/var/lib/meridian/history.sqlite"));
+    QCOMPARE(c.history.decisionSampleRate, 0.0);
+    QCOMPARE(c.history.queueCapacity, 500);
+    QCOMPARE(c.history.maxSizeBytes, qint64(1) << 30);
+    QCOMPARE(c.history.routingEventsMs, 30LL * 86'400'000);
+    QCOMPARE(c.history.auditMs, qint64(0)); // kept forever
+    QCOMPARE(c.history.metrics1sMs, qint64(2 * 3'600'000));
+    QCOMPARE(c.history.alertsMs, d.history.alertsMs);
+    QCOMPARE(c.alerts.historyDropping.severity, AlertSeverity::Warning);
+    QCOMPARE(c.alerts.historyDropping.keepFiringForMs, qint64(60'000));
 }
 
 void TestConfigLoader::alertsSection()

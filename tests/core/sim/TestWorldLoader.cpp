@@ -29,7 +29,7 @@ private Q_SLOTS:
         const WorldConfig &w = world.value();
         const Result<config::GatewayConfig> gateway =
             config::loadGatewayConfigFile(test::sourceDir() + QStringLiteral("/resources/gateway.yaml"), QProcessEnvironment());
-        QVERIFY(gateway.ok());
+        QVERIFY2(gateway.ok(), qPrintable(gateway.ok() ? QString() : gateway.error().message));
         // The same six regions, where the gateway's defaults expect them.
         QCOMPARE(w.regions.size(), gateway.value().regions.size());
         for (const config::RegionConfig &r : gateway.value().regions) {
@@ -42,6 +42,19 @@ private Q_SLOTS:
             QVERIFY(sim->model(QStringLiteral("mistralai/Mistral-7B-Instruct-v0.3")));
             QVERIFY(sim->metricsPort != 0 && sim->vectorDbPort != 0);
             QCOMPARE(QStringLiteral("http://127.0.0.1:") + QString::number(sim->metricsPort), r.dcgmUrl);
+        }
+        // The gateway's replication probe watches the world's vector DB: its primary and replicas.
+        const config::RegionConfig *vectorDbPrimary = gateway.value().region(w.replication.primary);
+        QVERIFY(vectorDbPrimary && vectorDbPrimary->replication);
+        const config::ReplicationSettings &probe = *vectorDbPrimary->replication;
+        QCOMPARE(probe.probe, config::ReplicationProbeKind::Heartbeat);
+        QCOMPARE(probe.collection, w.replication.collection);
+        QCOMPARE(probe.primaryUrl, QStringLiteral("http://127.0.0.1:") + QString::number(w.region(w.replication.primary)->vectorDbPort));
+        QCOMPARE(probe.replicas.size(), w.replication.replicas.size());
+        for (const config::ReplicaSettings &replica : probe.replicas) {
+            const SimRegion *sim = w.region(replica.name);
+            QVERIFY2(sim, qPrintable(replica.name));
+            QCOMPARE(replica.url, QStringLiteral("http://127.0.0.1:") + QString::number(sim->vectorDbPort));
         }
         // The gateway's fallbacks are the world's Claude stand-ins.
         const SimClaude *global = w.claudeStandIn(QStringLiteral("claude-global"));
@@ -220,6 +233,16 @@ regions:
         QCOMPARE(fb.eu.model, QStringLiteral("claude-sonnet-4-5"));
         QCOMPARE(fb.global.apiKeyEnv, QStringLiteral("MERIDIAN_SIM_ANTHROPIC_KEY"));
         QCOMPARE(fb.eu.apiKeyEnv, QStringLiteral("MERIDIAN_SIM_ANTHROPIC_KEY"));
+
+        // The vector DB's primary region probes its replicas with the Milvus heartbeat.
+        const config::RegionConfig *primary = gw.value().region(world.value().replication.primary);
+        QVERIFY(primary && primary->replication);
+        QCOMPARE(primary->replication->probe, config::ReplicationProbeKind::Heartbeat);
+        QCOMPARE(primary->replication->primaryUrl, QStringLiteral("http://127.0.0.1:18000"));
+        QCOMPARE(primary->replication->collection, world.value().replication.collection);
+        QCOMPARE(primary->replication->replicas.size(), world.value().replication.replicas.size());
+        QCOMPARE(primary->replication->replicas.front().name, world.value().replication.replicas.front().region);
+        QVERIFY(!eu->replication);
     }
 
     void printedGatewayConfigPicksFallbacksByJurisdiction()
