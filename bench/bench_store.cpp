@@ -179,69 +179,66 @@ void metrics(benchmark::State &state, bool wholeRegion)
     state.counters["table_s"] = static_cast<double>(resolution) / 1000.0;
 }
 
+// The ranges the metric benchmarks read, ending now: 5 min, 1 h, 24 h, 30 d.
+void metricRanges(benchmark::internal::Benchmark *b)
+{
+    b->ArgName("range_s")
+        ->Arg(5 * 60)
+        ->Arg(3'600)
+        ->Arg(24 * 3'600)
+        ->Arg(30 * 24 * 3'600)
+        ->Unit(benchmark::kMicrosecond);
+}
+
 void BM_Metrics_OneSeries_500pts(benchmark::State &state)
 {
     metrics(state, false);
 }
-BENCHMARK(BM_Metrics_OneSeries_500pts)
-    ->ArgName("range_s")
-    ->Arg(5 * 60)
-    ->Arg(3'600)
-    ->Arg(24 * 3'600)
-    ->Arg(30 * 24 * 3'600)
-    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Metrics_OneSeries_500pts)->Apply(metricRanges);
 
 void BM_Metrics_Region6Series_500pts(benchmark::State &state)
 {
     metrics(state, true);
 }
-BENCHMARK(BM_Metrics_Region6Series_500pts)
-    ->ArgName("range_s")
-    ->Arg(5 * 60)
-    ->Arg(3'600)
-    ->Arg(24 * 3'600)
-    ->Arg(30 * 24 * 3'600)
-    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Metrics_Region6Series_500pts)->Apply(metricRanges);
 
-// The newest 200 of a month's 86 400 routing events, unfiltered and filtered.
-void BM_Events_Newest200_Month(benchmark::State &state)
+// The newest 200 rows of the month that match `f` (its range and limit are set here), read
+// with `read` (one of HistoryQueries' row readers) on every iteration. Returns the rows read.
+template <typename Read> qint64 newest200(benchmark::State &state, HistoryFilter f, Read read)
 {
     HistoryQueries &q = queries();
-    HistoryFilter f;
     f.fromMs = kNow - 30 * kDay;
     f.toMs = kNow + 1;
     f.limit = 200;
-    if (state.range(0) == 1) {
-        f.region = QStringLiteral("eu-west-1");
-        f.kinds = {QStringLiteral("failover")};
-        f.text = QStringLiteral("connect");
-    }
     qint64 rows = 0;
     for (auto _ : state) {
-        const auto r = q.routingEvents(f);
+        const auto r = (q.*read)(f);
         if (!r)
             fail(r.error().message);
         rows = r.value().size();
         benchmark::DoNotOptimize(r.value().constData());
     }
-    state.counters["rows"] = static_cast<double>(rows);
+    return rows;
+}
+
+// The newest 200 of a month's 86 400 routing events, unfiltered and filtered.
+void BM_Events_Newest200_Month(benchmark::State &state)
+{
+    HistoryFilter f;
+    if (state.range(0) == 1) {
+        f.region = QStringLiteral("eu-west-1");
+        f.kinds = {QStringLiteral("failover")};
+        f.text = QStringLiteral("connect");
+    }
+    state.counters["rows"] = static_cast<double>(newest200(state, f, &HistoryQueries::routingEvents));
 }
 BENCHMARK(BM_Events_Newest200_Month)->ArgName("filtered")->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 
 void BM_Alerts_Newest200_Month(benchmark::State &state)
 {
-    HistoryQueries &q = queries();
     HistoryFilter f;
-    f.fromMs = kNow - 30 * kDay;
-    f.toMs = kNow + 1;
-    f.limit = 200;
     f.kinds = {QStringLiteral("firing")};
-    for (auto _ : state) {
-        const auto r = q.alerts(f);
-        if (!r)
-            fail(r.error().message);
-        benchmark::DoNotOptimize(r.value().constData());
-    }
+    newest200(state, f, &HistoryQueries::alerts);
 }
 BENCHMARK(BM_Alerts_Newest200_Month)->Unit(benchmark::kMicrosecond);
 

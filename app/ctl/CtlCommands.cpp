@@ -1,9 +1,11 @@
 #include "app/ctl/CtlCommands.h"
 
+#include "core/common/TimeSpec.h"
 #include "core/config/ConfigLoader.h"
 #include "core/gateway/AdminToken.h"
 
 #include <QCommandLineParser>
+#include <QDateTime>
 
 #include <algorithm>
 #include <map>
@@ -14,6 +16,7 @@ namespace {
 
 constexpr qint64 kMaxTimeoutMs = 3'600'000;
 constexpr int kMaxLimit = 1'000'000;
+constexpr int kExportTimeoutMs = 120'000; // a month of history takes a while to read and send
 
 Error usage(const QString &message)
 {
@@ -23,10 +26,12 @@ Error usage(const QString &message)
 // Options that belong to a command rather than to meridian-ctl as a whole.
 const QStringList &commandOptionNames()
 {
-    static const QStringList names{QStringLiteral("reason"),  QStringLiteral("for"),   QStringLiteral("force"),
-                                   QStringLiteral("preview"), QStringLiteral("scope"), QStringLiteral("tenant"),
-                                   QStringLiteral("geo"),     QStringLiteral("model"), QStringLiteral("residency"),
-                                   QStringLiteral("limit")};
+    static const QStringList names{QStringLiteral("reason"),  QStringLiteral("for"),    QStringLiteral("force"),
+                                   QStringLiteral("preview"), QStringLiteral("scope"),  QStringLiteral("tenant"),
+                                   QStringLiteral("geo"),     QStringLiteral("model"),  QStringLiteral("residency"),
+                                   QStringLiteral("limit"),   QStringLiteral("since"),  QStringLiteral("until"),
+                                   QStringLiteral("kind"),    QStringLiteral("format"), QStringLiteral("region"),
+                                   QStringLiteral("query"),   QStringLiteral("output")};
     return names;
 }
 
@@ -36,6 +41,8 @@ QStringList allowedOptions(Command command)
 {
     switch (command) {
     case Command::Status:
+    case Command::Alerts:
+    case Command::AlertsAck:
         return {};
     case Command::Drain:
         return {QStringLiteral("reason"), QStringLiteral("for"), QStringLiteral("force"), QStringLiteral("preview")};
@@ -51,6 +58,9 @@ QStringList allowedOptions(Command command)
     case Command::Events:
     case Command::Audit:
         return {QStringLiteral("limit")};
+    case Command::HistoryExport:
+        return {QStringLiteral("since"),  QStringLiteral("until"), QStringLiteral("kind"),  QStringLiteral("format"),
+                QStringLiteral("region"), QStringLiteral("query"), QStringLiteral("limit"), QStringLiteral("output")};
     }
     return {};
 }
@@ -74,6 +84,12 @@ QString commandWord(Command command)
         return QStringLiteral("events");
     case Command::Audit:
         return QStringLiteral("audit");
+    case Command::HistoryExport:
+        return QStringLiteral("history export");
+    case Command::Alerts:
+        return QStringLiteral("alerts");
+    case Command::AlertsAck:
+        return QStringLiteral("alerts ack");
     }
     return {};
 }
@@ -81,10 +97,12 @@ QString commandWord(Command command)
 const std::map<QString, Command> &commandsByWord()
 {
     static const std::map<QString, Command> words{
-        {QStringLiteral("status"), Command::Status},   {QStringLiteral("drain"), Command::Drain},
-        {QStringLiteral("undrain"), Command::Undrain}, {QStringLiteral("pin"), Command::Pin},
-        {QStringLiteral("unpin"), Command::Unpin},     {QStringLiteral("explain"), Command::Explain},
-        {QStringLiteral("events"), Command::Events},   {QStringLiteral("audit"), Command::Audit},
+        {QStringLiteral("status"), Command::Status},         {QStringLiteral("drain"), Command::Drain},
+        {QStringLiteral("undrain"), Command::Undrain},       {QStringLiteral("pin"), Command::Pin},
+        {QStringLiteral("unpin"), Command::Unpin},           {QStringLiteral("explain"), Command::Explain},
+        {QStringLiteral("events"), Command::Events},         {QStringLiteral("audit"), Command::Audit},
+        {QStringLiteral("history"), Command::HistoryExport}, // "history export"
+        {QStringLiteral("alerts"), Command::Alerts},         // "alerts" and "alerts ack"
     };
     return words;
 }
@@ -166,6 +184,14 @@ QString usageText()
         "                                           how a request from there would be routed now\n"
         "  events [--limit N]                       recent routing events (failovers, ejections, ...)\n"
         "  audit [--limit N]                        the audit trail of operator actions\n"
+        "  alerts                                   pending and firing alerts, and whether the history store\n"
+        "                                           keeps up (rows committed and dropped)\n"
+        "  alerts ack RULE REGION                   acknowledge an alert as 'alerts' lists it: marked as seen\n"
+        "                                           until it resolves\n"
+        "  history export --since T [--until T] [--kind events|audit|alerts|decisions] [--format csv|json]\n"
+        "                 [--region R] [--query TEXT] [--limit N] [--output FILE]\n"
+        "                                           the history database as CSV or JSON, oldest first, to\n"
+        "                                           standard output or FILE (default kind events, format csv)\n"
         "\n"
         "Options:\n"
         "  --gateway URL      the gateway (default: $MERIDIAN_GATEWAY, else http://127.0.0.1:8000)\n"
@@ -178,6 +204,8 @@ QString usageText()
         "\n"
         "Durations (--for): 90s, 30m, 2h. Actions that a safety rail refuses can be forced with --force;\n"
         "a reason is always required.\n"
+        "Times (--since, --until): a time ago (90s, 15m, 1h, 7d), ISO 8601 with a zone\n"
+        "(2026-11-21T10:00:00Z, 2026-11-21T11:00:00+01:00), a date (2026-11-21, UTC) or now.\n"
         "\n"
         "Exit codes: 0 done, 1 the gateway refused or failed, 2 usage error (nothing sent),\n"
         "3 gateway unreachable or admin token missing or rejected.\n");
@@ -254,6 +282,7 @@ Result<Invocation> parseCommandLine(const QStringList &args, const QProcessEnvir
                 QStringLiteral("--timeout %1: expected seconds (10) or a duration (500ms, 30s) up to 1h").arg(text));
         inv.timeoutMs = static_cast<int>(*ms);
     }
+    const bool timeoutGiven = cli.isSet(timeout);
 
     // The command.
     bool preview = false;
@@ -265,12 +294,20 @@ Result<Invocation> parseCommandLine(const QStringList &args, const QProcessEnvir
                 QStringLiteral("preview: expected 'preview drain REGION ...' or 'preview pin REGION --scope ...'"));
         preview = true;
         word = words.takeFirst();
+    } else if (word == QLatin1String("history")) {
+        if (words.isEmpty() || words.constFirst() != QLatin1String("export"))
+            return usage(QStringLiteral("history: expected 'history export --since T ...' (try --help)"));
+        words.removeFirst();
     }
     const auto found = commandsByWord().find(word);
     if (found == commandsByWord().end())
         return usage(QStringLiteral("unknown command '%1' (try --help)").arg(word));
     AdminRequest &req = inv.request;
     req.command = found->second;
+    if (req.command == Command::Alerts && !words.isEmpty() && words.constFirst() == QLatin1String("ack")) {
+        req.command = Command::AlertsAck;
+        words.removeFirst();
+    }
     const QString name = (preview ? QStringLiteral("preview ") : QString()) + commandWord(req.command);
 
     const QStringList allowed = allowedOptions(req.command);
@@ -291,6 +328,17 @@ Result<Invocation> parseCommandLine(const QStringList &args, const QProcessEnvir
         region = words.takeFirst().trimmed();
         if (!isPlainText(region))
             return usage(QStringLiteral("%1: REGION must not contain control characters").arg(name));
+    }
+    QString alertRule;
+    QString alertRegion;
+    if (req.command == Command::AlertsAck) {
+        if (words.size() < 2 || words.at(0).trimmed().isEmpty() || words.at(1).trimmed().isEmpty())
+            return usage(QStringLiteral("alerts ack needs a RULE and a REGION, as 'meridian-ctl alerts' lists them "
+                                        "(e.g. alerts ack history_dropping gateway)"));
+        alertRule = words.takeFirst().trimmed();
+        alertRegion = words.takeFirst().trimmed();
+        if (!isPlainText(alertRule) || !isPlainText(alertRegion))
+            return usage(QStringLiteral("alerts ack: RULE and REGION must not contain control characters"));
     }
     if (!words.isEmpty())
         return usage(QStringLiteral("%1: unexpected argument '%2' (try --help)").arg(name, words.constFirst()));
@@ -353,6 +401,14 @@ Result<Invocation> parseCommandLine(const QStringList &args, const QProcessEnvir
     case Command::Status:
         req.path = QStringLiteral("/admin/state");
         break;
+    case Command::Alerts:
+        req.path = QStringLiteral("/admin/alerts");
+        break;
+    case Command::AlertsAck:
+        req.path = QStringLiteral("/admin/alerts/ack");
+        body.insert(QStringLiteral("rule"), alertRule);
+        body.insert(QStringLiteral("region"), alertRegion);
+        break;
     case Command::Drain:
     case Command::Undrain:
     case Command::Pin:
@@ -389,6 +445,71 @@ Result<Invocation> parseCommandLine(const QStringList &args, const QProcessEnvir
         }
         break;
     }
+    case Command::HistoryExport: {
+        req.path = QStringLiteral("/admin/history/export");
+        if (inv.json)
+            return usage(QStringLiteral("history export writes CSV or JSON itself: use --format json, not --json"));
+        if (!timeoutGiven)
+            inv.timeoutMs = kExportTimeoutMs;
+        const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+        const QString since = last(QStringLiteral("since")).trimmed();
+        if (since.isEmpty())
+            return usage(QStringLiteral("history export needs --since (a time ago such as 1h or 7d, or a time such as "
+                                        "2026-11-21T10:00:00Z)"));
+        const Result<qint64> from = parseTimeSpec(since, nowMs);
+        if (!from)
+            return usage(QStringLiteral("--since %1").arg(from.error().message));
+        query.append(std::pair(QStringLiteral("since"), since));
+        qint64 toMs = nowMs;
+        if (cli.isSet(QStringLiteral("until"))) {
+            const QString until = last(QStringLiteral("until")).trimmed();
+            const Result<qint64> to = parseTimeSpec(until, nowMs);
+            if (!to)
+                return usage(QStringLiteral("--until %1").arg(to.error().message));
+            toMs = to.value();
+            query.append(std::pair(QStringLiteral("until"), until));
+        }
+        if (from.value() >= toMs)
+            return usage(QStringLiteral("--since must be before --until (or now)"));
+        const QString kind = last(QStringLiteral("kind")).trimmed().toLower();
+        if (cli.isSet(QStringLiteral("kind"))) {
+            static const QStringList kinds{QStringLiteral("events"), QStringLiteral("audit"), QStringLiteral("alerts"),
+                                           QStringLiteral("decisions")};
+            if (!kinds.contains(kind))
+                return usage(QStringLiteral("--kind %1: expected events, audit, alerts or decisions")
+                                 .arg(last(QStringLiteral("kind"))));
+            query.append(std::pair(QStringLiteral("kind"), kind));
+        }
+        if (cli.isSet(QStringLiteral("format"))) {
+            const QString format = last(QStringLiteral("format")).trimmed().toLower();
+            if (format != QLatin1String("csv") && format != QLatin1String("json"))
+                return usage(QStringLiteral("--format %1: expected csv or json").arg(last(QStringLiteral("format"))));
+            query.append(std::pair(QStringLiteral("format"), format));
+        }
+        for (const auto &[option, key] : {std::pair("region", "region"), std::pair("query", "q")}) {
+            const QString optionName = QLatin1String(option);
+            if (!cli.isSet(optionName))
+                continue;
+            const QString value = last(optionName).trimmed();
+            if (value.isEmpty() || !isPlainText(value))
+                return usage(QStringLiteral("--%1 needs a value without control characters").arg(optionName));
+            query.append(std::pair(QString(QLatin1String(key)), value));
+        }
+        if (cli.isSet(QStringLiteral("limit"))) {
+            bool ok = false;
+            const int limit = last(QStringLiteral("limit")).trimmed().toInt(&ok);
+            if (!ok || limit <= 0 || limit > kMaxLimit)
+                return usage(QStringLiteral("--limit %1: expected a whole number from 1 to %2")
+                                 .arg(last(QStringLiteral("limit")), QString::number(kMaxLimit)));
+            query.append(std::pair(QStringLiteral("limit"), QString::number(limit)));
+        }
+        if (cli.isSet(QStringLiteral("output"))) {
+            inv.output = last(QStringLiteral("output"));
+            if (inv.output.isEmpty())
+                return usage(QStringLiteral("--output needs a file name"));
+        }
+        break;
+    }
     case Command::Events:
     case Command::Audit:
         req.path = req.command == Command::Events ? QStringLiteral("/admin/events") : QStringLiteral("/admin/audit");
@@ -402,7 +523,7 @@ Result<Invocation> parseCommandLine(const QStringList &args, const QProcessEnvir
         }
         break;
     }
-    req.method = isAction ? QByteArrayLiteral("POST") : QByteArrayLiteral("GET");
+    req.method = isAction || req.command == Command::AlertsAck ? QByteArrayLiteral("POST") : QByteArrayLiteral("GET");
     // Every value fully percent-encoded, so '&', '+', '=' and '#' in a model or tenant name
     // stay part of the value.
     QStringList items;

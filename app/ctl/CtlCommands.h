@@ -17,7 +17,7 @@ constexpr int kExitRefused = 1;     // the gateway answered with an error
 constexpr int kExitUsage = 2;       // the command line is wrong; nothing was sent
 constexpr int kExitUnreachable = 3; // no answer from the gateway, or no usable / accepted token
 
-enum class Command { Status, Drain, Undrain, Pin, Unpin, Explain, Events, Audit };
+enum class Command { Status, Drain, Undrain, Pin, Unpin, Explain, Events, Audit, HistoryExport, Alerts, AlertsAck };
 
 // One HTTP exchange with the gateway's /admin/ API (docs/admin-api.md).
 struct AdminRequest final {
@@ -38,7 +38,8 @@ struct Invocation final {
     QString tokenFile; // --token-file; empty: $MERIDIAN_ADMIN_TOKEN, then the default file
     QString actor;     // empty: no X-Meridian-Actor (the gateway says "admin")
     bool json = false;
-    int timeoutMs = 10'000;
+    int timeoutMs = 10'000; // history export: 120 s unless --timeout says otherwise
+    QString output;         // history export --output FILE; empty: standard output
     AdminRequest request;
 };
 

@@ -8,6 +8,15 @@
 
 namespace meridian::ctl {
 
+QByteArray HttpAnswer::header(QByteArrayView name) const
+{
+    for (const auto &[key, value] : headers) {
+        if (key.compare(name, Qt::CaseInsensitive) == 0)
+            return value;
+    }
+    return {};
+}
+
 HttpAnswer exchange(const HttpCall &call, int timeoutMs)
 {
     QNetworkAccessManager nam;
@@ -42,6 +51,7 @@ HttpAnswer exchange(const HttpCall &call, int timeoutMs)
         answer.reached = true;
         answer.status = status.toInt();
         answer.body = reply->readAll();
+        answer.headers = reply->rawHeaderPairs();
     } else if (timedOut || reply->error() == QNetworkReply::TimeoutError ||
                reply->error() == QNetworkReply::OperationCanceledError) {
         answer.problem = QStringLiteral("no answer within %1 s").arg(timeoutMs / 1000.0);

@@ -14,7 +14,11 @@ struct HttpAnswer final {
     bool reached = false; // an HTTP status arrived (any status)
     int status = 0;
     QByteArray body;
-    QString problem; // !reached: why (connection refused, timeout, ...)
+    QList<std::pair<QByteArray, QByteArray>> headers; // as received
+    QString problem;                                  // !reached: why (connection refused, timeout, ...)
+
+    // The first header called `name` (any case); empty when there is none.
+    QByteArray header(QByteArrayView name) const;
 };
 
 struct HttpCall final {

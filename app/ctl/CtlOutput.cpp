@@ -3,6 +3,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSaveFile>
 #include <QTimeZone>
 
 #include <algorithm>
@@ -367,6 +368,88 @@ QString renderAction(const QJsonObject &o)
     return out;
 }
 
+// The history store in one line: where, whether it keeps up, what it lost.
+QString historyLine(const QJsonObject &h)
+{
+    if (!h.value(QStringLiteral("enabled")).toBool())
+        return QStringLiteral("History: off\n");
+    const QString path = h.value(QStringLiteral("path")).toString();
+    const QString committed = cell(h.value(QStringLiteral("committed_rows")));
+    const QString dropped = cell(h.value(QStringLiteral("dropped_rows")));
+    const QString lastError = h.value(QStringLiteral("last_error")).toString().simplified();
+    QString text = QStringLiteral("History: ") + (path.isEmpty() ? none() : path) + QStringLiteral(" - ");
+    if (h.value(QStringLiteral("writable")).toBool()) {
+        text += QStringLiteral("writable, %1 rows committed, %2 dropped").arg(committed, dropped);
+    } else {
+        text += QStringLiteral("NOT writable") +
+                (lastError.isEmpty() ? QString() : QString(QStringLiteral(" (") + lastError + u')')) +
+                QStringLiteral(", %1 rows dropped, %2 committed").arg(dropped, committed);
+    }
+    if (h.value(QStringLiteral("queued")).toDouble() > 0)
+        text += QStringLiteral(", %1 queued").arg(cell(h.value(QStringLiteral("queued"))));
+    if (h.value(QStringLiteral("writable")).toBool() && !lastError.isEmpty())
+        text += QStringLiteral("; last error: ") + lastError;
+    return text + u'\n';
+}
+
+QString renderAlerts(const QJsonObject &o, const RenderContext &context)
+{
+    QString out;
+    const QString at = timeCell(o.value(QStringLiteral("at")));
+    out += QStringLiteral("Gateway %1").arg(context.gateway) +
+           (at == none() ? QString() : QStringLiteral(" at ") + at) + QStringLiteral("\n\n");
+
+    // Firing before pending, critical before warning; otherwise in the gateway's order.
+    QList<QJsonObject> alerts;
+    for (const auto &av : o.value(QStringLiteral("alerts")).toArray())
+        alerts << av.toObject();
+    const auto rank = [](const QJsonObject &a) {
+        return (a.value(QStringLiteral("state")).toString() == QLatin1String("firing") ? 0 : 2) +
+               (a.value(QStringLiteral("severity")).toString() == QLatin1String("critical") ? 0 : 1);
+    };
+    std::stable_sort(alerts.begin(), alerts.end(),
+                     [&rank](const QJsonObject &a, const QJsonObject &b) { return rank(a) < rank(b); });
+    QList<QStringList> rows;
+    for (const QJsonObject &a : std::as_const(alerts)) {
+        // No sample (null) is shown as "-", never as 0.
+        const QString value =
+            cell(a.value(QStringLiteral("value"))) + QStringLiteral(" / ") + cell(a.value(QStringLiteral("threshold")));
+        rows << QStringList{cell(a.value(QStringLiteral("state"))),
+                            cell(a.value(QStringLiteral("severity"))),
+                            cell(a.value(QStringLiteral("rule"))),
+                            cell(a.value(QStringLiteral("region"))),
+                            timeCell(a.value(QStringLiteral("since"))),
+                            value,
+                            a.value(QStringLiteral("acknowledged")).toBool() ? QStringLiteral("ack") : none()};
+    }
+    if (rows.isEmpty())
+        out += QStringLiteral("No alerts pending or firing.\n");
+    else
+        out += table({{QStringLiteral("STATE")},
+                      {QStringLiteral("SEVERITY")},
+                      {QStringLiteral("RULE")},
+                      {QStringLiteral("REGION")},
+                      {QStringLiteral("SINCE")},
+                      {QStringLiteral("VALUE / THRESHOLD"), true},
+                      {QStringLiteral("ACK")}},
+                     rows);
+
+    const QJsonValue history = o.value(QStringLiteral("history"));
+    if (history.isObject())
+        out += u'\n' + historyLine(history.toObject());
+    return out;
+}
+
+QString renderAcknowledged(const QJsonObject &o, const AdminRequest &request)
+{
+    const auto field = [&](const QString &key) {
+        const QString v = o.value(key).toString();
+        return v.isEmpty() ? request.body.value(key).toString() : v;
+    };
+    return QStringLiteral("acknowledged %1 for %2\n")
+        .arg(field(QStringLiteral("rule")), field(QStringLiteral("region")));
+}
+
 bool takesForce(Command command)
 {
     return command == Command::Drain || command == Command::Pin;
@@ -466,6 +549,15 @@ Rendered render(const AdminRequest &request, const HttpAnswer &answer, const Ren
         case Command::Unpin:
             text = renderAction(o);
             break;
+        case Command::Alerts:
+            text = renderAlerts(o, context);
+            break;
+        case Command::AlertsAck:
+            text = renderAcknowledged(o, request);
+            break;
+        case Command::HistoryExport: // renderExport() passes the document through
+            text = QString::fromUtf8(answer.body);
+            break;
         }
     }
     r.out = text.toUtf8();
@@ -558,6 +650,29 @@ QString formatRemaining(qint64 ms)
     if (m > 0)
         return QStringLiteral("%1m %2s").arg(m).arg(sec);
     return QStringLiteral("%1s").arg(sec);
+}
+
+Rendered renderExport(const AdminRequest &request, const HttpAnswer &answer, const RenderContext &context)
+{
+    if (!answer.reached || answer.status != 200)
+        return render(request, answer, context);
+    Rendered r;
+    r.out = answer.body;
+    if (answer.header("x-meridian-truncated") == "true")
+        r.err = line(QStringLiteral("the export stopped at %1 rows, the gateway's limit for one export: narrow it with "
+                                    "--since/--until, --region or --query")
+                         .arg(QString::fromLatin1(answer.header("x-meridian-rows"))));
+    return r;
+}
+
+Result<bool> saveFile(const QString &path, const QByteArray &data)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return Error{QStringLiteral("output"), QStringLiteral("cannot write %1: %2").arg(path, file.errorString())};
+    if (file.write(data) != data.size() || !file.commit())
+        return Error{QStringLiteral("output"), QStringLiteral("cannot write %1: %2").arg(path, file.errorString())};
+    return true;
 }
 
 } // namespace meridian::ctl

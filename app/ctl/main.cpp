@@ -2,7 +2,8 @@
 // gateway's /admin/ API (docs/admin-api.md) and its answer a table, or the JSON with --json.
 //
 // Exit codes: 0 done, 1 the gateway refused or failed, 2 usage error (nothing was sent),
-// 3 the gateway cannot be reached, or the admin token is missing, unreadable or rejected.
+// 3 the gateway cannot be reached, or the admin token is missing, unreadable or rejected
+// (`history export --output FILE` that cannot write FILE: 1).
 // The token is never printed; messages say where it was read from.
 
 #include "app/ctl/CtlCommands.h"
@@ -64,6 +65,9 @@ int main(int argc, char *argv[])
     call.headers.append({QByteArrayLiteral("Authorization"), QByteArrayLiteral("Bearer ") + token.value().value});
     if (!inv.actor.isEmpty())
         call.headers.append({QByteArrayLiteral("X-Meridian-Actor"), inv.actor.toUtf8()});
+    const bool isExport = inv.request.command == Command::HistoryExport;
+    if (isExport)
+        call.headers.append({QByteArrayLiteral("Accept"), QByteArrayLiteral("text/csv, application/json")});
     const HttpAnswer answer = exchange(call, inv.timeoutMs);
 
     RenderContext context;
@@ -71,7 +75,15 @@ int main(int argc, char *argv[])
     context.gateway = inv.gateway.toDisplayString(QUrl::RemoveUserInfo);
     context.tokenSource = token.value().source;
     context.now = QDateTime::currentDateTimeUtc();
-    const Rendered rendered = render(inv.request, answer, context);
+    Rendered rendered = isExport ? renderExport(inv.request, answer, context) : render(inv.request, answer, context);
+    if (isExport && rendered.exitCode == kExitOk && !inv.output.isEmpty()) {
+        // Into the file, all or nothing; standard output stays empty.
+        if (const meridian::Result<bool> saved = saveFile(inv.output, rendered.out); !saved) {
+            printErr(saved.error().message);
+            return kExitRefused;
+        }
+        rendered.out.clear();
+    }
     std::fwrite(rendered.out.constData(), 1, static_cast<size_t>(rendered.out.size()), stdout);
     std::fwrite(rendered.err.constData(), 1, static_cast<size_t>(rendered.err.size()), stderr);
     return rendered.exitCode;

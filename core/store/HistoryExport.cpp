@@ -176,6 +176,7 @@ public:
     QByteArray take() { return std::exchange(m_buffer, QByteArray()); }
     bool failed() const { return m_failed; }
     qint64 rows() const { return m_rows; }
+    qint64 bytes() const { return m_flushed + m_buffer.size(); }
 
 private:
     void flush()
@@ -184,6 +185,7 @@ private:
             return;
         if (!m_failed && m_out->write(m_buffer) != m_buffer.size())
             m_failed = true;
+        m_flushed += m_buffer.size();
         m_buffer.clear();
     }
 
@@ -192,6 +194,7 @@ private:
     QStringList m_names;
     QByteArray m_buffer;
     qint64 m_rows = 0;
+    qint64 m_flushed = 0;
     bool m_failed = false;
 };
 
@@ -206,11 +209,22 @@ template <typename Row> QByteArray format(const QList<Row> &rows, ExportFormat f
 }
 
 template <typename Row>
-Result<qint64> stream(HistoryQueries &queries, ExportFormat f, const HistoryFilter &filter, QIODevice &out)
+Result<ExportSummary> stream(HistoryQueries &queries, ExportFormat f, const HistoryFilter &filter,
+                             const ExportLimits &limits, QIODevice &out)
 {
     RowWriter w(f, &out);
+    ExportSummary summary;
     w.begin(Columns<Row>::names());
-    const Result<qint64> visited = queries.visit<Row>(filter, Order::OldestFirst, [&w](const Row &r) {
+    const Result<qint64> visited = queries.visit<Row>(filter, Order::OldestFirst, [&](const Row &r) {
+        if (limits.cancel && limits.cancel->load(std::memory_order_relaxed)) {
+            summary.cancelled = true;
+            return false;
+        }
+        if ((limits.maxRows > 0 && w.rows() >= limits.maxRows) ||
+            (limits.maxBytes > 0 && w.bytes() >= limits.maxBytes)) {
+            summary.truncated = true;
+            return false;
+        }
         w.row(Columns<Row>::cells(r));
         return !w.failed();
     });
@@ -220,7 +234,9 @@ Result<qint64> stream(HistoryQueries &queries, ExportFormat f, const HistoryFilt
     if (w.failed())
         return Error{QStringLiteral("store.export_failed"),
                      QStringLiteral("writing the export failed: %1").arg(out.errorString())};
-    return w.rows();
+    summary.rows = w.rows();
+    summary.bytes = w.bytes();
+    return summary;
 }
 
 } // namespace
@@ -235,58 +251,46 @@ QByteArray csvField(const QString &field)
     return '"' + utf8 + '"';
 }
 
-QByteArray toCsv(const QList<RoutingEventRow> &rows)
+template <typename Row> QByteArray toCsv(const QList<Row> &rows)
 {
     return format(rows, ExportFormat::Csv);
 }
 
-QByteArray toCsv(const QList<AuditRow> &rows)
-{
-    return format(rows, ExportFormat::Csv);
-}
-
-QByteArray toCsv(const QList<AlertRow> &rows)
-{
-    return format(rows, ExportFormat::Csv);
-}
-
-QByteArray toCsv(const QList<DecisionRow> &rows)
-{
-    return format(rows, ExportFormat::Csv);
-}
-
-QByteArray toJson(const QList<RoutingEventRow> &rows)
+template <typename Row> QByteArray toJson(const QList<Row> &rows)
 {
     return format(rows, ExportFormat::Json);
 }
 
-QByteArray toJson(const QList<AuditRow> &rows)
-{
-    return format(rows, ExportFormat::Json);
-}
-
-QByteArray toJson(const QList<AlertRow> &rows)
-{
-    return format(rows, ExportFormat::Json);
-}
-
-QByteArray toJson(const QList<DecisionRow> &rows)
-{
-    return format(rows, ExportFormat::Json);
-}
+template QByteArray toCsv(const QList<RoutingEventRow> &);
+template QByteArray toCsv(const QList<AuditRow> &);
+template QByteArray toCsv(const QList<AlertRow> &);
+template QByteArray toCsv(const QList<DecisionRow> &);
+template QByteArray toJson(const QList<RoutingEventRow> &);
+template QByteArray toJson(const QList<AuditRow> &);
+template QByteArray toJson(const QList<AlertRow> &);
+template QByteArray toJson(const QList<DecisionRow> &);
 
 Result<qint64> exportHistory(HistoryQueries &queries, HistoryKind kind, ExportFormat format,
                              const HistoryFilter &filter, QIODevice &out)
 {
+    const Result<ExportSummary> summary = exportHistory(queries, kind, format, filter, ExportLimits{}, out);
+    if (!summary)
+        return summary.error();
+    return summary.value().rows;
+}
+
+Result<ExportSummary> exportHistory(HistoryQueries &queries, HistoryKind kind, ExportFormat format,
+                                    const HistoryFilter &filter, const ExportLimits &limits, QIODevice &out)
+{
     switch (kind) {
     case HistoryKind::RoutingEvents:
-        return stream<RoutingEventRow>(queries, format, filter, out);
+        return stream<RoutingEventRow>(queries, format, filter, limits, out);
     case HistoryKind::Audit:
-        return stream<AuditRow>(queries, format, filter, out);
+        return stream<AuditRow>(queries, format, filter, limits, out);
     case HistoryKind::Alerts:
-        return stream<AlertRow>(queries, format, filter, out);
+        return stream<AlertRow>(queries, format, filter, limits, out);
     case HistoryKind::Decisions:
-        return stream<DecisionRow>(queries, format, filter, out);
+        return stream<DecisionRow>(queries, format, filter, limits, out);
     }
     return Error{QStringLiteral("store.export_failed"), QStringLiteral("unknown history kind")};
 }

@@ -10,6 +10,11 @@
 #include <QSqlQuery>
 #include <QVariantList>
 
+#include <cstddef>
+#include <optional>
+#include <tuple>
+#include <utility>
+
 namespace meridian::store {
 
 namespace {
@@ -19,7 +24,37 @@ QString str(const QSqlQuery &q, int i)
     return q.value(i).toString();
 }
 
-// How each history table maps onto rows and filters (see HistoryFilter).
+// Reads the columns of one result row, left to right, into the fields of a row; NULL leaves an
+// optional field empty.
+class ColumnReader final {
+public:
+    explicit ColumnReader(const QSqlQuery &q) : m_q(q) {}
+
+    template <typename... Fields> void read(Fields &...fields) { (next(fields), ...); }
+
+private:
+    void next(qint64 &v) { v = m_q.value(m_i++).toLongLong(); }
+    void next(int &v) { v = m_q.value(m_i++).toInt(); }
+    void next(double &v) { v = m_q.value(m_i++).toDouble(); }
+    void next(bool &v) { v = m_q.value(m_i++).toInt() != 0; }
+    void next(QString &v) { v = str(m_q, m_i++); }
+    template <typename T> void next(std::optional<T> &v)
+    {
+        if (!m_q.isNull(m_i)) {
+            T value{};
+            next(value);
+            v = value;
+        } else {
+            ++m_i;
+        }
+    }
+
+    const QSqlQuery &m_q;
+    int m_i = 0;
+};
+
+// How each history table maps onto rows and filters (see HistoryFilter). `fields` lists the
+// row's members in the order of `columns`.
 template <typename Row> struct Table;
 
 template <> struct Table<RoutingEventRow> {
@@ -29,19 +64,9 @@ template <> struct Table<RoutingEventRow> {
     static constexpr const char *kindColumn = "kind";
     static constexpr const char *reasonColumn = "reason";
     static constexpr const char *textColumns[] = {"kind", "from_region", "to_region", "reason", "geo", "model"};
-    static RoutingEventRow read(const QSqlQuery &q)
+    static auto fields(RoutingEventRow &r)
     {
-        RoutingEventRow r;
-        r.id = q.value(0).toLongLong();
-        r.timeMs = q.value(1).toLongLong();
-        r.kind = str(q, 2);
-        r.from = str(q, 3);
-        r.to = str(q, 4);
-        r.reason = str(q, 5);
-        r.geo = str(q, 6);
-        r.model = str(q, 7);
-        r.count = q.value(8).toInt();
-        return r;
+        return std::tie(r.id, r.timeMs, r.kind, r.from, r.to, r.reason, r.geo, r.model, r.count);
     }
 };
 
@@ -52,20 +77,9 @@ template <> struct Table<AuditRow> {
     static constexpr const char *kindColumn = "action";
     static constexpr const char *reasonColumn = "result";
     static constexpr const char *textColumns[] = {"actor", "action", "target", "reason", "result"};
-    static AuditRow read(const QSqlQuery &q)
+    static auto fields(AuditRow &r)
     {
-        AuditRow r;
-        r.id = q.value(0).toLongLong();
-        r.timeMs = q.value(1).toLongLong();
-        r.actor = str(q, 2);
-        r.action = str(q, 3);
-        r.target = str(q, 4);
-        r.reason = str(q, 5);
-        if (!q.isNull(6))
-            r.untilMs = q.value(6).toLongLong();
-        r.forced = q.value(7).toInt() != 0;
-        r.result = str(q, 8);
-        return r;
+        return std::tie(r.id, r.timeMs, r.actor, r.action, r.target, r.reason, r.untilMs, r.forced, r.result);
     }
 };
 
@@ -76,20 +90,9 @@ template <> struct Table<AlertRow> {
     static constexpr const char *kindColumn = "to_state";
     static constexpr const char *reasonColumn = "rule";
     static constexpr const char *textColumns[] = {"rule", "region", "from_state", "to_state", "message"};
-    static AlertRow read(const QSqlQuery &q)
+    static auto fields(AlertRow &r)
     {
-        AlertRow r;
-        r.id = q.value(0).toLongLong();
-        r.timeMs = q.value(1).toLongLong();
-        r.rule = str(q, 2);
-        r.region = str(q, 3);
-        r.fromState = str(q, 4);
-        r.toState = str(q, 5);
-        if (!q.isNull(6))
-            r.value = q.value(6).toDouble();
-        r.threshold = q.value(7).toDouble();
-        r.message = str(q, 8);
-        return r;
+        return std::tie(r.id, r.timeMs, r.rule, r.region, r.fromState, r.toState, r.value, r.threshold, r.message);
     }
 };
 
@@ -101,22 +104,30 @@ template <> struct Table<DecisionRow> {
     static constexpr const char *kindColumn = "reason";
     static constexpr const char *reasonColumn = "model";
     static constexpr const char *textColumns[] = {"request_id", "geo", "model", "target", "reason"};
-    static DecisionRow read(const QSqlQuery &q)
+    static auto fields(DecisionRow &r)
     {
-        DecisionRow r;
-        r.id = q.value(0).toLongLong();
-        r.timeMs = q.value(1).toLongLong();
-        r.requestId = str(q, 2);
-        r.geo = str(q, 3);
-        r.model = str(q, 4);
-        r.target = str(q, 5);
-        r.reason = str(q, 6);
-        r.attempts = q.value(7).toInt();
-        r.status = q.value(8).toInt();
-        r.latencyMs = q.value(9).toDouble();
-        return r;
+        return std::tie(r.id, r.timeMs, r.requestId, r.geo, r.model, r.target, r.reason, r.attempts, r.status,
+                        r.latencyMs);
     }
 };
+
+constexpr std::size_t columnCount(const char *columns)
+{
+    std::size_t n = 1;
+    for (; *columns; ++columns)
+        n += *columns == ',' ? 1 : 0;
+    return n;
+}
+
+template <typename Row> Row readRow(const QSqlQuery &q)
+{
+    static_assert(std::tuple_size_v<decltype(Table<Row>::fields(std::declval<Row &>()))> ==
+                      columnCount(Table<Row>::columns),
+                  "one field per column");
+    Row r;
+    std::apply([&q](auto &...fields) { ColumnReader(q).read(fields...); }, Table<Row>::fields(r));
+    return r;
+}
 
 QString placeholders(qsizetype n)
 {
@@ -216,7 +227,7 @@ Result<qint64> HistoryQueries::visit(const HistoryFilter &filter, Order order,
     qint64 n = 0;
     while (q.next()) {
         ++n;
-        if (!visitor(Table<Row>::read(q)))
+        if (!visitor(readRow<Row>(q)))
             break;
     }
     q.finish();

@@ -180,6 +180,20 @@ const char *const kAudit =
     "{'at':'2025-03-01T13:10:00.000Z','actor':'bob','action':'pin','target':'eu-west-1 for country DE',"
     "'reason':'latency test','until':'','forced':false,'result':'refused: residency'}]}";
 
+// /admin/alerts in the gateway's shape: a pending warning, an acknowledged critical and a firing
+// alert without a sample (value and threshold null), in an order the table changes; the
+// history store cannot write.
+const char *const kAlerts =
+    "{'at':'2025-03-01T14:05:09.000Z','alerts':["
+    "{'rule':'kv_cache_high','region':'eu-west-1','severity':'warning','state':'pending',"
+    "'since':'2025-03-01T14:04:59.000Z','value':0.93,'threshold':0.9,'acknowledged':false},"
+    "{'rule':'history_dropping','region':'gateway','severity':'critical','state':'firing',"
+    "'since':'2025-03-01T14:01:00.000Z','value':57,'threshold':0,'acknowledged':true},"
+    "{'rule':'replication_lag_unknown','region':'us-east-1','severity':'warning','state':'firing',"
+    "'since':'2025-03-01T13:58:30.250Z','value':null,'threshold':null,'acknowledged':false}],"
+    "'history':{'enabled':true,'writable':false,'path':'/var/lib/meridian/history.sqlite',"
+    "'last_error':'unable to open database file','committed_rows':0,'dropped_rows':57,'queued':0}}";
+
 } // namespace
 
 class TestMeridianCtl final : public QObject {
@@ -201,6 +215,9 @@ private Q_SLOTS:
     void previewDrainAndPin();
     void explainSendsTheQueryAndPrintsTheRanking();
     void eventsAndAudit();
+    void alertsPrintsTheTableAndTheHistoryStore();
+    void alertsHistoryLines();
+    void alertsAckSendsRuleRegionAndActor();
     void refusalsExit1_data();
     void refusalsExit1();
     void unauthorizedAndForbiddenExit3();
@@ -311,9 +328,9 @@ void TestMeridianCtl::versionAndHelp()
 
     const test::ProcessRun help = ctl({QStringLiteral("--help")}, false, false);
     QCOMPARE(help.exitCode, 0);
-    for (const char *word :
-         {"status", "drain REGION", "undrain REGION", "pin REGION", "unpin", "preview drain", "explain", "events",
-          "audit", "--gateway", "--token-file", "--actor", "--json", "--timeout", "--force", "--preview", "Exit codes"})
+    for (const char *word : {"status", "drain REGION", "undrain REGION", "pin REGION", "unpin", "preview drain",
+                             "explain", "events", "audit", "alerts", "alerts ack RULE REGION", "--gateway",
+                             "--token-file", "--actor", "--json", "--timeout", "--force", "--preview", "Exit codes"})
         QVERIFY2(help.out.contains(word), word);
     QCOMPARE(seen().size(), 0);
 }
@@ -600,6 +617,110 @@ void TestMeridianCtl::eventsAndAudit()
     QVERIFY2(empty.out.contains("No audit records"), empty.out.constData());
 }
 
+void TestMeridianCtl::alertsPrintsTheTableAndTheHistoryStore()
+{
+    answer("/admin/alerts", 200, j(kAlerts));
+    const test::ProcessRun r = ctl({QStringLiteral("alerts")});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const QList<Seen> s = seen();
+    QCOMPARE(s.size(), 1);
+    QCOMPARE(s[0].method, QByteArray("GET"));
+    QCOMPARE(s[0].path, QByteArray("/admin/alerts"));
+    QCOMPARE(s[0].query, QByteArray());
+    QCOMPARE(s[0].body, QByteArray());
+    QCOMPARE(s[0].authorization, QByteArray("Bearer " + kToken));
+
+    const QString out = QString::fromUtf8(r.out);
+    QVERIFY2(out.startsWith(QString(QStringLiteral("Gateway ") + m_server->baseUrl() +
+                                    QStringLiteral(" at 2025-03-01 14:05:09Z\n\n"))),
+             r.out.constData());
+    for (const char *header : {"STATE", "SEVERITY", "RULE", "REGION", "SINCE", "VALUE / THRESHOLD", "ACK"})
+        QVERIFY2(out.contains(QLatin1String(header)), header);
+    // Firing before pending, critical before warning; a missing sample is "-", not 0.
+    QStringList rows;
+    for (const QString &l : out.split(u'\n')) {
+        if (l.startsWith(QStringLiteral("firing")) || l.startsWith(QStringLiteral("pending")))
+            rows << l.simplified();
+    }
+    QCOMPARE(rows, (QStringList{
+                       QStringLiteral("firing critical history_dropping gateway 2025-03-01 14:01:00Z 57 / 0 ack"),
+                       QStringLiteral("firing warning replication_lag_unknown us-east-1 2025-03-01 13:58:30Z - / - -"),
+                       QStringLiteral("pending warning kv_cache_high eu-west-1 2025-03-01 14:04:59Z 0.93 / 0.9 -")}));
+    QVERIFY2(out.endsWith(QStringLiteral("\n\nHistory: /var/lib/meridian/history.sqlite - NOT writable (unable to "
+                                         "open database file), 57 rows dropped, 0 committed\n")),
+             r.out.constData());
+    QVERIFY(r.err.isEmpty());
+
+    // --json: the gateway's document as sent.
+    const test::ProcessRun json = ctl({QStringLiteral("--json"), QStringLiteral("alerts")});
+    QVERIFY2(json.exitCode == 0, json.err.constData());
+    QCOMPARE(QJsonDocument::fromJson(json.out), QJsonDocument::fromJson(j(kAlerts)));
+    QVERIFY2(json.out.contains("\"value\": null"), json.out.constData());
+    QVERIFY(!json.out.contains("STATE"));
+}
+
+void TestMeridianCtl::alertsHistoryLines()
+{
+    // Nothing pending or firing, the store keeping up.
+    answer("/admin/alerts", 200,
+           j("{'at':'2025-03-01T14:05:09.000Z','alerts':[],'history':{'enabled':true,'writable':true,"
+             "'path':'/var/lib/meridian/history.sqlite','last_error':'','committed_rows':1234,'dropped_rows':0,"
+             "'queued':0}}"));
+    const test::ProcessRun quiet = ctl({QStringLiteral("alerts")});
+    QVERIFY2(quiet.exitCode == 0, quiet.err.constData());
+    QVERIFY2(quiet.out.contains("No alerts pending or firing.\n"), quiet.out.constData());
+    QVERIFY2(!quiet.out.contains("STATE"), quiet.out.constData());
+    QVERIFY2(
+        quiet.out.contains("\nHistory: /var/lib/meridian/history.sqlite - writable, 1234 rows committed, 0 dropped\n"),
+        quiet.out.constData());
+
+    // Writable again after a full queue: what was lost, what waits, and the last error.
+    answer("/admin/alerts", 200,
+           j("{'at':'2025-03-01T14:05:09.000Z','alerts':[],'history':{'enabled':true,'writable':true,"
+             "'path':'/h.sqlite','last_error':'queue full','committed_rows':10,'dropped_rows':3,'queued':2}}"));
+    const test::ProcessRun recovered = ctl({QStringLiteral("alerts")});
+    QCOMPARE(recovered.exitCode, 0);
+    QVERIFY2(recovered.out.contains(
+                 "History: /h.sqlite - writable, 10 rows committed, 3 dropped, 2 queued; last error: queue full\n"),
+             recovered.out.constData());
+
+    // History off.
+    answer("/admin/alerts", 200,
+           j("{'at':'2025-03-01T14:05:09.000Z','alerts':[],'history':{'enabled':false,'writable':false,'path':'',"
+             "'last_error':'','committed_rows':0,'dropped_rows':0,'queued':0}}"));
+    const test::ProcessRun off = ctl({QStringLiteral("alerts")});
+    QCOMPARE(off.exitCode, 0);
+    QVERIFY2(off.out.endsWith("No alerts pending or firing.\n\nHistory: off\n"), off.out.constData());
+}
+
+void TestMeridianCtl::alertsAckSendsRuleRegionAndActor()
+{
+    answer("/admin/alerts/ack", 200, j("{'acknowledged':true,'rule':'history_dropping','region':'gateway'}"));
+    const test::ProcessRun r =
+        ctl({QStringLiteral("--actor"), QStringLiteral("alice"), QStringLiteral("alerts"), QStringLiteral("ack"),
+             QStringLiteral("history_dropping"), QStringLiteral("gateway")});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const QList<Seen> s = seen();
+    QCOMPARE(s.size(), 1);
+    QCOMPARE(s[0].method, QByteArray("POST"));
+    QCOMPARE(s[0].path, QByteArray("/admin/alerts/ack"));
+    QCOMPARE(s[0].contentType, QByteArray("application/json"));
+    QCOMPARE(s[0].json(), obj("{'rule':'history_dropping','region':'gateway'}"));
+    QCOMPARE(s[0].authorization, QByteArray("Bearer " + kToken));
+    QCOMPARE(s[0].actor, QByteArray("alice"));
+    QCOMPARE(r.out, QByteArray("acknowledged history_dropping for gateway\n"));
+    QVERIFY(r.err.isEmpty());
+
+    // $USER is the actor by default; --json prints the gateway's answer.
+    const test::ProcessRun json = ctl({QStringLiteral("alerts"), QStringLiteral("ack"), QStringLiteral("kv_cache_high"),
+                                       QStringLiteral("eu-west-1"), QStringLiteral("--json")});
+    QCOMPARE(json.exitCode, 0);
+    QCOMPARE(seen().value(1).actor, QByteArray("tester"));
+    QCOMPARE(seen().value(1).json(), obj("{'rule':'kv_cache_high','region':'eu-west-1'}"));
+    QCOMPARE(QJsonDocument::fromJson(json.out),
+             QJsonDocument::fromJson(j("{'acknowledged':true,'rule':'history_dropping','region':'gateway'}")));
+}
+
 void TestMeridianCtl::refusalsExit1_data()
 {
     QTest::addColumn<QStringList>("args");
@@ -637,6 +758,13 @@ void TestMeridianCtl::refusalsExit1_data()
         << QByteArray("/admin/unpin") << 404
         << j("{'error':{'message':'no such pin','type':'invalid_request_error','code':'not_found'}}")
         << QByteArray("no such pin") << false;
+    QTest::newRow("404 no such alert")
+        << QStringList{QStringLiteral("alerts"), QStringLiteral("ack"), QStringLiteral("gpu_util"),
+                       QStringLiteral("r0")}
+        << QByteArray("/admin/alerts/ack") << 404
+        << j("{'error':{'message':'no pending or firing alert gpu_util for r0','type':'invalid_request_error',"
+             "'code':'not_found'}}")
+        << QByteArray("no pending or firing alert gpu_util for r0 (HTTP 404 not_found)") << false;
     QTest::newRow("500 not JSON") << QStringList{QStringLiteral("status")} << QByteArray("/admin/state") << 500
                                   << QByteArray("upstream exploded") << QByteArray("HTTP 500") << false;
     QTest::newRow("200 not JSON") << QStringList{QStringLiteral("status")} << QByteArray("/admin/state") << 200
@@ -817,6 +945,17 @@ void TestMeridianCtl::usageErrorsSendNothing_data()
         << L({"explain", "--geo", "DE", "--residency", "mars"}) << QByteArray("mars");
     QTest::newRow("events bad limit") << L({"events", "--limit", "lots"}) << QByteArray("lots");
     QTest::newRow("audit zero limit") << L({"audit", "--limit", "0"}) << QByteArray("--limit");
+    QTest::newRow("alerts with an argument") << L({"alerts", "now"}) << QByteArray("'now'");
+    QTest::newRow("alerts with an option") << L({"alerts", "--limit", "5"}) << QByteArray("--limit");
+    QTest::newRow("alerts ack without rule") << L({"alerts", "ack"}) << QByteArray("RULE and a REGION");
+    QTest::newRow("alerts ack without region")
+        << L({"alerts", "ack", "history_dropping"}) << QByteArray("RULE and a REGION");
+    QTest::newRow("alerts ack blank region")
+        << L({"alerts", "ack", "history_dropping", " "}) << QByteArray("RULE and a REGION");
+    QTest::newRow("alerts ack extra argument")
+        << L({"alerts", "ack", "history_dropping", "gateway", "now"}) << QByteArray("alerts ack: unexpected argument");
+    QTest::newRow("alerts ack with reason")
+        << L({"alerts", "ack", "history_dropping", "gateway", "--reason", "seen"}) << QByteArray("--reason");
     QTest::newRow("bad timeout") << L({"--timeout", "forever", "status"}) << QByteArray("forever");
     QTest::newRow("bad gateway") << L({"--gateway", "ftp://example.org", "status"}) << QByteArray("ftp://example.org");
     QTest::newRow("actor with newline") << L({"--actor", "eve\nX-Evil: 1", "status"}) << QByteArray("--actor");

@@ -69,6 +69,30 @@ QList<QStringList> parseCsv(const QByteArray &bytes)
     return records;
 }
 
+// A database at `path` holding `events`, with sequences 1, 2, ... as ids.
+bool writeEvents(const QString &path, const QList<RoutingEventRow> &events)
+{
+    ManualClock clock(0);
+    StoreOptions o;
+    o.path = path;
+    StoreWriter w(o, clock);
+    if (!w.open().ok())
+        return false;
+    QList<PendingRow> batch;
+    for (qsizetype i = 0; i < events.size(); ++i)
+        batch.append(PendingRow{i + 1, events[i]});
+    return w.write(batch).ok;
+}
+
+// `count` events a second apart from kT0.
+QList<RoutingEventRow> eventsFromT0(int count)
+{
+    QList<RoutingEventRow> events;
+    for (int i = 0; i < count; ++i)
+        events.append(eventAt(kT0 + i * 1000));
+    return events;
+}
+
 const QString kNasty = QStringLiteral("drain, then \"pin\"\nsecond line\r\nthird; ünïcödé");
 
 } // namespace
@@ -83,6 +107,7 @@ private Q_SLOTS:
     void jsonRoundTrips();
     void exportsATimeRangeOldestFirst();
     void exportReportsAFailingDevice();
+    void limitsStopWithAWholeDocument();
 };
 
 void TestHistoryExport::csvFieldsAreQuotedOnlyWhenNeeded()
@@ -192,21 +217,9 @@ void TestHistoryExport::exportsATimeRangeOldestFirst()
 {
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("export.db"));
-    ManualClock clock(0);
-    {
-        StoreOptions o;
-        o.path = path;
-        StoreWriter w(o, clock);
-        QVERIFY(w.open().ok());
-        QList<PendingRow> batch;
-        for (int i = 0; i < 300; ++i) {
-            RoutingEventRow e = eventAt(kT0 + i * 1000);
-            if (i == 150)
-                e.reason = kNasty;
-            batch.append(PendingRow{i + 1, e});
-        }
-        QVERIFY(w.write(batch).ok);
-    }
+    QList<RoutingEventRow> events = eventsFromT0(300);
+    events[150].reason = kNasty;
+    QVERIFY(writeEvents(path, events));
     auto q = HistoryQueries::open(path);
     QVERIFY(q.ok());
     HistoryFilter f;
@@ -244,14 +257,7 @@ void TestHistoryExport::exportReportsAFailingDevice()
 {
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("export.db"));
-    ManualClock clock(0);
-    {
-        StoreOptions o;
-        o.path = path;
-        StoreWriter w(o, clock);
-        QVERIFY(w.open().ok());
-        QVERIFY(w.write({PendingRow{1, eventAt(kT0)}}).ok);
-    }
+    QVERIFY(writeEvents(path, eventsFromT0(1)));
     auto q = HistoryQueries::open(path);
     QBuffer readOnly;
     QVERIFY(readOnly.open(QIODevice::ReadOnly));
@@ -260,6 +266,67 @@ void TestHistoryExport::exportReportsAFailingDevice()
         exportHistory(*q.value(), HistoryKind::RoutingEvents, ExportFormat::Json, HistoryFilter{}, readOnly);
     QVERIFY(!n.ok());
     QCOMPARE(n.error().code, QStringLiteral("store.export_failed"));
+}
+
+void TestHistoryExport::limitsStopWithAWholeDocument()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("export.db"));
+    QVERIFY(writeEvents(path, eventsFromT0(50)));
+    auto q = HistoryQueries::open(path);
+    QVERIFY(q.ok());
+    HistoryFilter all;
+    all.limit = 0;
+
+    // A row cap: exactly that many rows, still a valid JSON array, marked truncated.
+    ExportLimits rows;
+    rows.maxRows = 20;
+    QBuffer json;
+    QVERIFY(json.open(QIODevice::WriteOnly));
+    Result<ExportSummary> s =
+        exportHistory(*q.value(), HistoryKind::RoutingEvents, ExportFormat::Json, all, rows, json);
+    QVERIFY(s.ok());
+    QCOMPARE(s.value().rows, 20);
+    QVERIFY(s.value().truncated);
+    QVERIFY(!s.value().cancelled);
+    QCOMPARE(s.value().bytes, json.data().size());
+    QJsonParseError error;
+    const QJsonArray array = QJsonDocument::fromJson(json.data(), &error).array();
+    QCOMPARE(error.error, QJsonParseError::NoError);
+    QCOMPARE(array.size(), 20);
+    QCOMPARE(array.last().toObject().value(QStringLiteral("id")).toInteger(), 20);
+
+    // Exactly as many rows as the cap: nothing was left out, so not truncated.
+    rows.maxRows = 50;
+    QBuffer exact;
+    QVERIFY(exact.open(QIODevice::WriteOnly));
+    s = exportHistory(*q.value(), HistoryKind::RoutingEvents, ExportFormat::Csv, all, rows, exact);
+    QCOMPARE(s.value().rows, 50);
+    QVERIFY(!s.value().truncated);
+
+    // A byte cap: stops before the next row once reached; every CSV record is whole.
+    ExportLimits bytes;
+    bytes.maxBytes = 1000;
+    QBuffer csv;
+    QVERIFY(csv.open(QIODevice::WriteOnly));
+    s = exportHistory(*q.value(), HistoryKind::RoutingEvents, ExportFormat::Csv, all, bytes, csv);
+    QVERIFY(s.value().truncated);
+    const QList<QStringList> records = parseCsv(csv.data());
+    QCOMPARE(records.size(), s.value().rows + 1);
+    QVERIFY(s.value().rows > 1 && s.value().rows < 50);
+    QVERIFY(csv.data().size() >= 1000);
+    QVERIFY(csv.data().size() < 1000 + 200);
+
+    // Cancelled before the first row: an empty but whole document.
+    std::atomic<bool> cancel{true};
+    ExportLimits cancelled;
+    cancelled.cancel = &cancel;
+    QBuffer none;
+    QVERIFY(none.open(QIODevice::WriteOnly));
+    s = exportHistory(*q.value(), HistoryKind::RoutingEvents, ExportFormat::Json, all, cancelled, none);
+    QVERIFY(s.value().cancelled);
+    QCOMPARE(s.value().rows, 0);
+    QVERIFY(QJsonDocument::fromJson(none.data()).isArray());
 }
 
 QTEST_GUILESS_MAIN(TestHistoryExport)
