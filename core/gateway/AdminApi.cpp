@@ -31,6 +31,11 @@ AdminReply error(int status, const QString &message, QByteArrayView code)
     return {status, http::openAiErrorBody(message.toUtf8(), http::errorTypeForStatus(status), code)};
 }
 
+QJsonValue optionalNumber(const std::optional<double> &v)
+{
+    return v ? QJsonValue(*v) : QJsonValue(QJsonValue::Null);
+}
+
 QString isoTime(qint64 wallMs)
 {
     return wallMs <= 0 ? QString() : QDateTime::fromMSecsSinceEpoch(wallMs, QTimeZone::utc()).toString(Qt::ISODateWithMs);
@@ -203,10 +208,13 @@ AdminReply AdminApi::handle(const AdminCommand &command)
         return events(command.query);
     if (path == "/admin/audit" && get)
         return audit(command.query);
+    if (path == "/admin/alerts" && get)
+        return alerts();
     const bool isAction = path == "/admin/drain" || path == "/admin/undrain" || path == "/admin/pin"
-        || path == "/admin/unpin" || path == "/admin/preview";
+        || path == "/admin/unpin" || path == "/admin/preview" || path == "/admin/alerts/ack";
     if (!isAction) {
-        if (path == "/admin/state" || path == "/admin/explain" || path == "/admin/events" || path == "/admin/audit")
+        if (path == "/admin/state" || path == "/admin/explain" || path == "/admin/events" || path == "/admin/audit"
+            || path == "/admin/alerts")
             return error(405, QStringLiteral("use GET on ") + QString::fromUtf8(path), "method_not_allowed");
         return error(404, QStringLiteral("no such admin endpoint: ") + QString::fromUtf8(path), "not_found");
     }
@@ -218,6 +226,8 @@ AdminReply AdminApi::handle(const AdminCommand &command)
         return error(400, QStringLiteral("the body must be a JSON object"), "invalid_request");
     if (path == "/admin/preview")
         return preview(doc.object(), command.actor);
+    if (path == "/admin/alerts/ack")
+        return acknowledge(doc.object(), command.actor);
     return change(path, doc.object(), command.actor);
 }
 
@@ -232,9 +242,16 @@ AdminReply AdminApi::state() const
 
     // Standing as a client of the default geography asking for any model sees it.
     const routing::Explanation ex = router.explain(routing::GeoRouteRequest{}, *snap, now);
+    const auto figures = m_control.figures();
     QJsonArray regions;
     for (size_t i = 0; i < cfg.regions.size(); ++i) {
         const routing::RegionState &st = snap->regions[i];
+        QJsonValue replication; // null: the region has no replication probe
+        if (i < figures->regions.size() && figures->regions[i].replicationMonitored) {
+            const telemetry::RegionControlFigures &f = figures->regions[i];
+            replication = QJsonObject{{QStringLiteral("lag_seconds"), optionalNumber(f.replicationLagSeconds)},
+                                      {QStringLiteral("unknown_reason"), f.replicationUnknownReason}};
+        }
         QString standing;
         for (const auto &e : ex.entries) {
             if (e.kind == routing::TargetKind::Region && e.region == static_cast<int>(i))
@@ -249,6 +266,7 @@ AdminReply AdminApi::state() const
             {QStringLiteral("standing"), standing},
             {QStringLiteral("ejected_for_ms"), std::max<qint64>(0, st.ejectedUntilMs - now)},
             {QStringLiteral("in_flight"), inFlight[i]},
+            {QStringLiteral("replication"), replication},
             {QStringLiteral("load"),
              QJsonObject{{QStringLiteral("kv_cache"), st.load.kvCacheUsage},
                          {QStringLiteral("gpu_util"), st.load.gpuUtil},
@@ -367,6 +385,44 @@ AdminReply AdminApi::audit(const QByteArray &query) const
     for (const routing::AuditRecord &a : m_control.book().audit(limit))
         out.append(auditJson(a));
     return json(200, {{QStringLiteral("audit"), out}});
+}
+
+AdminReply AdminApi::alerts() const
+{
+    const auto figures = m_control.figures();
+    QJsonArray active;
+    for (const telemetry::AlertFigure &a : figures->alerts)
+        active.append(QJsonObject{{QStringLiteral("rule"), a.rule},
+                                  {QStringLiteral("region"), a.region},
+                                  {QStringLiteral("severity"), a.severity},
+                                  {QStringLiteral("state"), a.state},
+                                  {QStringLiteral("since"), isoTime(a.sinceWallMs)},
+                                  {QStringLiteral("value"), optionalNumber(a.value)},
+                                  {QStringLiteral("threshold"), optionalNumber(a.threshold)},
+                                  {QStringLiteral("acknowledged"), a.acknowledged}});
+    const telemetry::HistoryFigures &h = figures->history;
+    const QJsonObject history{{QStringLiteral("enabled"), h.enabled},
+                              {QStringLiteral("writable"), h.writable},
+                              {QStringLiteral("path"), h.path},
+                              {QStringLiteral("last_error"), h.lastError},
+                              {QStringLiteral("committed_rows"), static_cast<qint64>(h.committedRows)},
+                              {QStringLiteral("dropped_rows"), static_cast<qint64>(h.droppedRows)},
+                              {QStringLiteral("queued"), h.queued}};
+    return json(200, {{QStringLiteral("at"), isoTime(figures->takenAtWallMs)},
+                      {QStringLiteral("alerts"), active},
+                      {QStringLiteral("history"), history}});
+}
+
+AdminReply AdminApi::acknowledge(const QJsonObject &body, const QString &actor)
+{
+    const QString rule = body.value(QStringLiteral("rule")).toString();
+    const QString region = body.value(QStringLiteral("region")).toString();
+    if (rule.isEmpty() || region.isEmpty())
+        return error(400, QStringLiteral("give the alert's \"rule\" and \"region\""), "invalid_request");
+    if (!m_control.acknowledgeAlert(rule, region, actor))
+        return error(404, QStringLiteral("no pending or firing alert %1 for %2").arg(rule, region), "not_found");
+    return json(200, {{QStringLiteral("acknowledged"), true}, {QStringLiteral("rule"), rule},
+                      {QStringLiteral("region"), region}});
 }
 
 AdminReply AdminApi::change(const QByteArray &path, const QJsonObject &body, const QString &actor)

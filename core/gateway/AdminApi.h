@@ -5,8 +5,8 @@
 namespace meridian::gateway {
 
 // The /admin/ API's semantics (docs/admin-api.md), run on the control thread after the worker
-// checked the bearer token: state, explain, events, audit, drain, undrain, pin, unpin and
-// preview. Stateless itself; it reads and changes the ControlPlane it is given.
+// checked the bearer token: state, explain, events, audit, drain, undrain, pin, unpin,
+// preview, alerts and alerts/ack. Stateless itself; it reads and changes the ControlPlane it is given.
 class AdminApi final {
 public:
     explicit AdminApi(ControlPlane &control) : m_control(control) {}
@@ -20,6 +20,8 @@ private:
     AdminReply audit(const QByteArray &query) const;
     AdminReply change(const QByteArray &path, const QJsonObject &body, const QString &actor);
     AdminReply preview(const QJsonObject &body, const QString &actor);
+    AdminReply alerts() const;
+    AdminReply acknowledge(const QJsonObject &body, const QString &actor);
 
     ControlPlane &m_control;
 };

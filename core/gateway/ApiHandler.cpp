@@ -129,7 +129,7 @@ private:
 
 ApiHandler::ApiHandler(const GatewayContext &context, telemetry::WorkerStats &stats, upstream::ConnectionPool &pool,
                        QObject *anchor)
-    : m_ctx(context), m_stats(stats), m_pool(pool), m_anchor(anchor)
+    : m_ctx(context), m_stats(stats), m_pool(pool), m_anchor(anchor), m_history(context, stats, anchor)
 {
 }
 
@@ -150,6 +150,9 @@ http::PendingResponse *ApiHandler::admin(http::HttpRequest &&request, http::Resp
         error(out, requestId, 403, "the admin token is not valid for this gateway", "forbidden");
         return nullptr;
     }
+    // History is read on a pool thread of its own, never on the control thread.
+    if (request.path == "/admin/history/export")
+        return m_history.handle(request, out, requestId);
     if (!m_ctx.control) {
         error(out, requestId, 503, "the gateway is shutting down", "unavailable");
         return nullptr;
@@ -225,9 +228,11 @@ http::PendingResponse *ApiHandler::handle(http::HttpRequest &&request, http::Res
         reply(out, requestId, 200, "application/json", healthJson());
     else if (request.path == "/regions/status")
         reply(out, requestId, 200, "application/json", regionsStatusJson());
-    else
+    else {
+        const auto control = m_ctx.control ? m_ctx.control->figures() : nullptr;
         reply(out, requestId, 200, telemetry::kPrometheusContentType,
-              telemetry::renderPrometheus(m_ctx.stats->collect(m_ctx.clock->wallMs()), m_ctx.version));
+              telemetry::renderPrometheus(m_ctx.stats->collect(m_ctx.clock->wallMs()), control.get(), m_ctx.version));
+    }
     return nullptr;
 }
 

@@ -2,6 +2,7 @@
 
 #include "core/common/RequestId.h"
 #include "core/gateway/GatewayContext.h"
+#include "core/gateway/HistoryExportJob.h"
 #include "core/http/ServerConnection.h"
 #include "core/upstream/ConnectionPool.h"
 
@@ -38,6 +39,7 @@ private:
     upstream::ConnectionPool &m_pool;
     QObject *m_anchor;
     RequestIdGenerator m_ids;
+    HistoryExportEndpoint m_history; // GET /admin/history/export, read on a pool of its own
 };
 
 } // namespace meridian::gateway

@@ -6,8 +6,12 @@
 #include "core/gateway/ControlPlane.h"
 #include "core/gateway/Worker.h"
 #include "core/routing/GeoDirectory.h"
+#include "core/store/HistoryStore.h"
 
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
+#include <QStandardPaths>
 
 #include <algorithm>
 #include <QProcessEnvironment>
@@ -103,7 +107,29 @@ ClaudeTarget claudeTarget(const QString &name, const config::ClaudeEndpoint &cfg
     return t;
 }
 
+store::StoreOptions storeOptions(const config::HistorySettings &h, const QString &path)
+{
+    store::StoreOptions o;
+    o.path = path;
+    o.queueCapacity = h.queueCapacity;
+    o.sizeLimitBytes = h.maxSizeBytes;
+    o.retention.routingEventsMs = h.routingEventsMs;
+    o.retention.auditMs = h.auditMs;
+    o.retention.alertsMs = h.alertsMs;
+    o.retention.decisionsMs = h.decisionsMs;
+    o.retention.metrics1sMs = h.metrics1sMs;
+    o.retention.metrics10sMs = h.metrics10sMs;
+    o.retention.metrics1mMs = h.metrics1mMs;
+    o.retention.metrics1hMs = h.metrics1hMs;
+    return o;
+}
+
 } // namespace
+
+QString Gateway::defaultHistoryPath()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + QStringLiteral("/meridian/history.sqlite");
+}
 
 void Listener::incomingConnection(qintptr descriptor)
 {
@@ -127,6 +153,38 @@ Gateway::~Gateway()
     if (!m_threads.empty())
         stopWorkers(false);
     stopControl();
+    closeHistory();
+}
+
+void Gateway::closeHistory()
+{
+    m_ctx->history = nullptr;
+    m_history.reset(); // writes what is still queued
+}
+
+Result<bool> Gateway::openHistory()
+{
+    const config::HistorySettings &h = m_ctx->config.history;
+    if (!h.enabled) {
+        qCInfo(lcGateway) << "history is off (history.enabled: false)";
+        return true;
+    }
+    const QString path = h.path.isEmpty() ? defaultHistoryPath() : h.path;
+    QDir().mkpath(QFileInfo(path).absolutePath()); // a failure shows as an unwritable store
+    auto opened = store::HistoryStore::open(storeOptions(h, path), *m_ctx->clock);
+    if (!opened)
+        return Error{QStringLiteral("history"), QStringLiteral("%1: %2").arg(path, opened.error().message)};
+    m_history = std::move(opened).value();
+    const store::StoreStats stats = m_history->stats();
+    if (!stats.writable)
+        qCWarning(lcGateway).noquote() << "history" << path
+                                       << QStringLiteral("cannot be written yet (%1); rows are dropped and counted until it can")
+                                              .arg(stats.lastError);
+    else
+        qCInfo(lcGateway).noquote() << "history in" << path;
+    m_ctx->history = m_history.get();
+    m_ctx->historyPath = path;
+    return true;
 }
 
 Result<bool> Gateway::start()
@@ -183,13 +241,17 @@ Result<bool> Gateway::start()
     names << m_ctx->claude[0].name << m_ctx->claude[1].name;
     m_ctx->stats = std::make_unique<telemetry::StatsRegistry>(names, workers);
 
+    if (auto history = openHistory(); !history)
+        return history.error();
+
     QList<routing::CountryCode> countries;
     for (const auto &c : geo.value().countries())
         countries << c.code;
     m_controlThread = new QThread(this);
     m_controlThread->setObjectName(QStringLiteral("meridian-control"));
     m_control = new ControlPlane(m_ctx->config, m_ctx->router, *m_ctx->stats, *m_ctx->clock,
-                                 {m_ctx->claude[0].available(), m_ctx->claude[1].available()}, countries);
+                                 {m_ctx->claude[0].available(), m_ctx->claude[1].available()}, countries,
+                                 m_history.get());
     m_control->moveToThread(m_controlThread);
     connect(m_controlThread, &QThread::finished, m_control, &QObject::deleteLater);
     m_ctx->control = m_control;
@@ -309,6 +371,7 @@ void Gateway::stopWorkers(bool graceful)
     m_threads.clear();
     m_workers.clear(); // deleted on their threads' finish
     stopControl();
+    closeHistory(); // nobody appends any more
     m_ctx->stats->publish(m_ctx->clock->wallMs());
     Q_EMIT stopped(graceful);
 }

@@ -17,6 +17,13 @@ namespace meridian::gateway {
 
 class ControlPlane;
 class Worker;
+}
+
+namespace meridian::store {
+class HistoryStore;
+}
+
+namespace meridian::gateway {
 
 // Accepts client connections and hands each descriptor to a worker, round-robin.
 class Listener final : public QTcpServer {
@@ -57,6 +64,11 @@ public:
     ControlPlane *control() const { return m_control; }
     // Where the admin token was read from or written to.
     const QString &adminTokenPath() const { return m_tokenPath; }
+    // The history store (null when history is off or before start()); lives until the
+    // workers and the control plane are gone.
+    store::HistoryStore *history() const { return m_history.get(); }
+    // <XDG data dir>/meridian/history.sqlite, where history goes unless history.path says otherwise.
+    static QString defaultHistoryPath();
 
 Q_SIGNALS:
     void stopped(bool graceful);
@@ -65,6 +77,8 @@ private:
     void checkDrained();
     void stopWorkers(bool graceful);
     void stopControl();
+    Result<bool> openHistory();
+    void closeHistory();
 
     std::unique_ptr<GatewayContext> m_ctx;
     Listener m_listener;
@@ -72,6 +86,7 @@ private:
     std::vector<Worker *> m_workers;
     QThread *m_controlThread = nullptr;
     ControlPlane *m_control = nullptr;
+    std::unique_ptr<store::HistoryStore> m_history;
     QString m_tokenPath;
     size_t m_nextWorker = 0;
     QTimer m_publishTimer;

@@ -14,6 +14,13 @@ namespace meridian::gateway {
 
 class ClientGeography;
 class ControlPlane;
+}
+
+namespace meridian::store {
+class HistoryStore;
+}
+
+namespace meridian::gateway {
 
 // One Claude fallback endpoint as the workers use it. `apiKey` is sent as x-api-key and
 // appears nowhere else; empty means the fallback is off (`offReason` says why).
@@ -37,6 +44,8 @@ struct GatewayContext final {
     std::shared_ptr<const ClientGeography> geography;
     ControlPlane *control = nullptr;               // thread-safe entry points only
     QByteArray adminToken;
+    QString historyPath;                           // the history database; empty when history is off
+    store::HistoryStore *history = nullptr;        // append() only (any thread, never waits); null when off
     std::unique_ptr<telemetry::StatsRegistry> stats;
     const Clock *clock = &SystemClock::instance();
     QByteArray version = MERIDIAN_VERSION;

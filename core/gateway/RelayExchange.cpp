@@ -1,7 +1,10 @@
 #include "core/gateway/RelayExchange.h"
 
+#include "core/store/HistoryStore.h"
+
 #include "core/gateway/ControlPlane.h"
 #include "core/http/ErrorBody.h"
+#include "core/store/HistoryStore.h"
 
 #include <QDateTime>
 #include <QStringBuilder>
@@ -55,6 +58,34 @@ RelayExchange::~RelayExchange()
     delete m_upstream.data(); // cancels the upstream exchange if it is still running
     if (m_statsIndex >= 0 && !m_attemptCounted)
         countAttempt(499); // the client went away first, as nginx counts it
+    if (m_statsIndex >= 0 && m_clientStatus >= 200 && m_clientStatus < 300)
+        telemetry::add(counters().completionTokens, m_tokens.tokens());
+    recordDecision();
+}
+
+void RelayExchange::recordDecision() const
+{
+    store::HistoryStore *history = m_ctx.history;
+    if (!history || m_startMs == 0)
+        return;
+    const int status = m_clientStatus != 0 ? m_clientStatus : 499;
+    // Every request not served by its first choice (or not served well) is kept; the rest are
+    // sampled. The per-request counter spreads the samples evenly without a shared RNG.
+    const bool notable = m_attempts > 1 || status >= 500 || status == 499
+                         || (m_current && m_current->reason != ReasonCode::Nearest);
+    if (!notable && !m_stats.sampleDecision(m_ctx.config.history.decisionSampleRate))
+        return;
+    store::DecisionRow row;
+    row.timeMs = m_ctx.clock->wallMs();
+    row.requestId = QString::fromLatin1(m_call.requestId);
+    row.geo = routing::countryCodeText(m_decision.country);
+    row.model = m_call.model;
+    row.target = targetName();
+    row.reason = QString::fromLatin1(m_reason);
+    row.attempts = std::max(1, m_attempts);
+    row.status = status;
+    row.latencyMs = static_cast<double>(m_ctx.clock->monotonicMs() - m_startMs);
+    history->append(std::move(row)); // never waits; a full queue drops it (counted by the store)
 }
 
 telemetry::RegionCounters &RelayExchange::counters() const
@@ -300,6 +331,7 @@ void RelayExchange::onUpstreamHead(int status, const http::HttpHeaders &headers)
             out.add("Content-Type", "text/event-stream");
             out.add("Cache-Control", "no-cache");
             m_eventStream = true;
+            m_clientStatus = 200;
             m_writer.beginStream(200, std::move(out), -1);
         }
         return;
@@ -320,6 +352,7 @@ void RelayExchange::onUpstreamHead(int status, const http::HttpHeaders &headers)
         if (!ok)
             length = -1;
     }
+    m_clientStatus = status;
     m_writer.beginStream(status, std::move(out), length);
 }
 
@@ -337,8 +370,10 @@ void RelayExchange::onUpstreamBody(QByteArrayView data)
             m_writer.abortStream();
             return;
         }
-        if (!out.isEmpty())
+        if (!out.isEmpty()) {
+            m_tokens.feed(out);
             m_writer.writeBody(out);
+        }
     } else if (m_holding) {
         // An error answer held for a possible retry: its start says enough.
         constexpr qsizetype kHeldCap = 64 * 1024;
@@ -353,6 +388,8 @@ void RelayExchange::onUpstreamBody(QByteArrayView data)
         m_buffer.append(data.constData(), data.size());
         return;
     } else {
+        if (m_status < 300)
+            m_tokens.feed(data);
         m_writer.writeBody(data);
     }
     if (m_upstream && m_writer.pendingWriteBytes() > kClientHighWater)
@@ -396,6 +433,8 @@ void RelayExchange::onUpstreamComplete()
     if (out.contentType == "text/event-stream")
         headers.add("Cache-Control", "no-cache");
     countAttempt(out.status);
+    if (out.status < 300)
+        m_tokens.feed(out.body);
     respond(out.status, std::move(headers), out.body);
 }
 
@@ -431,6 +470,7 @@ void RelayExchange::completeClaude()
     http::HttpHeaders headers = meridianHeaders();
     headers.add("Content-Type", "application/json");
     countAttempt(200);
+    m_tokens.feed(chat.value());
     respond(200, std::move(headers), chat.value());
 }
 
@@ -517,6 +557,7 @@ void RelayExchange::respond(int status, http::HttpHeaders headers, const QByteAr
         m_upstream->deleteLater(); // nothing more is wanted from it
         m_upstream = nullptr;
     }
+    m_clientStatus = status;
     m_writer.respond(status, std::move(headers), body);
 }
 

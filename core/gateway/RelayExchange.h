@@ -3,6 +3,7 @@
 #include "core/gateway/GatewayContext.h"
 #include "core/http/ServerConnection.h"
 #include "core/routing/RouteDecision.h"
+#include "core/telemetry/TokenMeter.h"
 #include "core/upstream/AnthropicTranslation.h"
 #include "core/upstream/ApiTranslation.h"
 #include "core/upstream/UpstreamCall.h"
@@ -55,6 +56,7 @@ private:
     http::HttpHeaders meridianHeaders() const;
     void report(int outcome);   // HealthMonitor::Outcome, once per attempt, regions only
     void noteServed();
+    void recordDecision() const; // the sampled routing decision, into the history store
     void countAttempt(int status); // the current attempt's figures, once per attempt
     void respond(int status, http::HttpHeaders headers, const QByteArray &body);
     void fail(int status, const QByteArray &message, QByteArrayView code);
@@ -81,6 +83,8 @@ private:
     std::unique_ptr<upstream::AnthropicStreamTranslator> m_claudeStream;
     QPointer<upstream::UpstreamCall> m_upstream;
     int m_status = 0;
+    int m_clientStatus = 0;     // the status the client was sent (0: nothing sent yet)
+    telemetry::TokenMeter m_tokens; // the successful answer's completion tokens
     QByteArray m_buffer;        // translated answers, and error answers held back for a retry
     bool m_holding = false;     // a 5xx (or Claude error) is buffered: retry or relay it at the end
     bool m_eventStream = false;

@@ -108,6 +108,7 @@ OverrideBook::OverrideBook(const GeoRouter &router, OverrideSettings settings)
 void OverrideBook::append(AuditRecord record)
 {
     m_audit.push_back(std::move(record));
+    ++m_auditTotal;
     while (m_audit.size() > kAuditCap)
         m_audit.pop_front();
 }

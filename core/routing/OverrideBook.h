@@ -120,6 +120,9 @@ public:
     std::vector<ActiveOverride> active() const;
     // The newest `limit` records, oldest first. The trail keeps the last 1,000.
     std::vector<AuditRecord> audit(int limit = 1000) const;
+    // Records appended since the book was made (the trail keeps only the last 1,000): a
+    // reader that remembers it knows how many are new.
+    quint64 auditTotal() const { return m_auditTotal; }
 
 private:
     // When a pin key (scope, country, model, tenant) last changed, for the settle rail. It
@@ -149,6 +152,7 @@ private:
     std::vector<std::optional<qint64>> m_lastChangeMs; // per region: last drain start or undrain
     std::vector<PinChange> m_pinChanges;
     std::deque<AuditRecord> m_audit;
+    quint64 m_auditTotal = 0;
 };
 
 } // namespace meridian::routing

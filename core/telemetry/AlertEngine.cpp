@@ -31,6 +31,8 @@ std::optional<double> metricValue(AlertMetric metric, const AlertInput &in)
         if (in.lagUnknown)
             return std::nullopt; // a stale figure is not a measurement
         return in.replicationLagSeconds;
+    case AlertMetric::HistoryDropped:
+        return in.historyDroppedRows;
     case AlertMetric::ReplicationLagUnknown:
         break;
     }

@@ -25,6 +25,9 @@ struct AlertInput final {
     // replicationLagSeconds is passed. With no lag and lagUnknown false, the region has nothing
     // to say about replication (e.g. it has no replica): both lag rules have no data.
     bool lagUnknown = false;
+    // Rows the history store dropped since the previous evaluation (the gateway's own input,
+    // region "gateway"; regions leave it empty).
+    std::optional<double> historyDroppedRows;
 };
 
 // Where one rule instance (rule × region) is. Resolved only ever appears as the `to` of the

@@ -46,6 +46,11 @@ std::vector<AlertRule> alertRulesFrom(const config::AlertSettings &s)
     unknown.clearThreshold.reset();
     unknown.minRequests = 0;
     rules.push_back(std::move(unknown));
+    AlertRule dropping = makeRule("history_dropping", AlertMetric::HistoryDropped, s.historyDropping);
+    dropping.threshold = 0; // any row lost
+    dropping.clearThreshold.reset();
+    dropping.minRequests = 0;
+    rules.push_back(std::move(dropping));
     return rules;
 }
 
@@ -75,6 +80,8 @@ QString alertMetricLabel(AlertMetric metric)
         return QStringLiteral("replication lag");
     case AlertMetric::ReplicationLagUnknown:
         return QStringLiteral("replication lag");
+    case AlertMetric::HistoryDropped:
+        return QStringLiteral("history rows dropped");
     }
     return QString();
 }
@@ -90,6 +97,7 @@ QString formatAlertValue(AlertMetric metric, double value)
         return number(value * 100) + QStringLiteral(" %");
     case AlertMetric::QueueDepth:
     case AlertMetric::ReplicationLagUnknown:
+    case AlertMetric::HistoryDropped:
         break;
     }
     return number(value);

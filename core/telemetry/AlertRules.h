@@ -20,6 +20,7 @@ enum class AlertMetric {
     ErrorRate,             // AlertInput::errorRate, 0..1
     ReplicationLag,        // AlertInput::replicationLagSeconds, seconds
     ReplicationLagUnknown, // AlertInput::lagUnknown: a "no data" rule, no threshold
+    HistoryDropped,        // AlertInput::historyDroppedRows, rows the history store lost since the last evaluation
 };
 
 enum class AlertComparison {
@@ -42,10 +43,11 @@ struct AlertRule final {
     bool enabled = true;
 };
 
-// The six rules with the defaults of config::AlertSettings (the system design's thresholds):
-// latency_p95, gpu_util, queue_depth, error_rate, replication_lag, replication_lag_unknown.
+// The rules with the defaults of config::AlertSettings (the system design's thresholds):
+// latency_p95, gpu_util, queue_depth, error_rate, replication_lag, replication_lag_unknown,
+// and the gateway's own history_dropping (rows > 0: fires at once).
 std::vector<AlertRule> defaultAlertRules();
-// The same six with the `alerts:` section's values; disabled rules are kept (enabled = false).
+// The same rules with the `alerts:` section's values; disabled rules are kept (enabled = false).
 std::vector<AlertRule> alertRulesFrom(const config::AlertSettings &settings);
 
 QString alertSeverityName(AlertSeverity severity); // "warning", "critical"

@@ -16,9 +16,12 @@ struct RegionFigures final {
     std::array<quint64, kFailureKinds> failures{};
     std::array<quint64, kLatencyBucketCount> latencyBuckets{}; // not cumulative
     double latencySecondsSum = 0;
+    std::array<quint64, kLatencyBucketCount> firstByteBuckets{}; // time to first byte; not cumulative
+    double firstByteSecondsSum = 0;
     quint64 responses = 0;
     quint64 errors = 0; // 5xx answered for this region
     quint64 attempts = 0;
+    quint64 completionTokens = 0;
     qint64 inFlight = 0;
     double meanFirstByteSeconds = 0;
     double lastLatencySeconds = 0;

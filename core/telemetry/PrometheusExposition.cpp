@@ -85,9 +85,73 @@ std::vector<const RegionFigures *> allFigures(const GatewaySnapshot &s)
     return out;
 }
 
+void histogram(Writer &w, QByteArrayView name, const QByteArray &region,
+               const std::array<quint64, kLatencyBucketCount> &buckets, double sum)
+{
+    const QByteArray bucket(name.toByteArray() + "_bucket");
+    quint64 cumulative = 0;
+    for (size_t b = 0; b < buckets.size(); ++b) {
+        cumulative += buckets[b];
+        const QByteArray le = b < kLatencyBounds.size() ? number(kLatencyBounds[b]) : QByteArray("+Inf");
+        w.sample(bucket, {{"region", region}, {"le", le}}, QByteArray::number(cumulative));
+    }
+    w.sample(QByteArray(name.toByteArray() + "_sum"), {{"region", region}}, number(sum));
+    w.sample(QByteArray(name.toByteArray() + "_count"), {{"region", region}}, QByteArray::number(cumulative));
+}
+
+void renderControl(Writer &w, const ControlFigures &c)
+{
+    w.family("meridian_region_state", "gauge",
+             "1 for the state each region is in (drained, draining, ejected, unhealthy, healthy, unknown), 0 for the others.");
+    for (const auto &r : c.regions) {
+        for (int i = 0; i < static_cast<int>(std::size(kRegionStateNames)); ++i)
+            w.sample("meridian_region_state", {{"region", r.name.toUtf8()}, {"state", QByteArray(kRegionStateNames[i])}},
+                     i == r.state ? "1" : "0");
+    }
+
+    w.family("meridian_failovers_total", "counter",
+             "Requests served by other than their first choice (failover, overflow, Claude fallback), by the region "
+             "passed over, the target that served them and why.");
+    for (const auto &f : c.failovers)
+        w.sample("meridian_failovers_total",
+                 {{"from", f.from.toUtf8()}, {"to", f.to.toUtf8()}, {"reason", f.reason.toUtf8()}},
+                 QByteArray::number(f.count));
+
+    w.family("meridian_replication_lag_seconds", "gauge",
+             "Replication lag of the region's vector DB (worst replica); absent while unknown or stale.");
+    for (const auto &r : c.regions) {
+        if (r.replicationMonitored && r.replicationLagSeconds)
+            w.sample("meridian_replication_lag_seconds", {{"region", r.name.toUtf8()}}, number(*r.replicationLagSeconds));
+    }
+    w.family("meridian_replication_lag_known", "gauge",
+             "1 when the region's replication lag is known and fresh, 0 when it is unknown or stale.");
+    for (const auto &r : c.regions) {
+        if (r.replicationMonitored)
+            w.sample("meridian_replication_lag_known", {{"region", r.name.toUtf8()}},
+                     r.replicationLagSeconds ? "1" : "0");
+    }
+
+    w.family("meridian_alerts", "gauge", "Alert instances pending or firing now (1 each).");
+    for (const auto &a : c.alerts)
+        w.sample("meridian_alerts",
+                 {{"alertname", a.rule.toUtf8()},
+                  {"region", a.region.toUtf8()},
+                  {"severity", a.severity.toUtf8()},
+                  {"state", a.state.toUtf8()}},
+                 "1");
+
+    w.family("meridian_store_dropped_rows_total", "counter",
+             "History rows lost: the store's queue was full, the disk failed, or the database refused them.");
+    w.sample("meridian_store_dropped_rows_total", {}, QByteArray::number(c.history.droppedRows));
+    w.family("meridian_store_committed_rows_total", "counter", "History rows committed to the database.");
+    w.sample("meridian_store_committed_rows_total", {}, QByteArray::number(c.history.committedRows));
+    w.family("meridian_store_writable", "gauge", "1 when the history database can be written, else 0 (also 0 when history is off).");
+    w.sample("meridian_store_writable", {}, c.history.writable ? "1" : "0");
+}
+
 } // namespace
 
-QByteArray renderPrometheus(const GatewaySnapshot &s, QByteArrayView version)
+QByteArray renderPrometheus(const GatewaySnapshot &s, const ControlFigures *control, QByteArrayView version)
 {
     Writer w;
     const auto figures = allFigures(s);
@@ -105,18 +169,18 @@ QByteArray renderPrometheus(const GatewaySnapshot &s, QByteArrayView version)
 
     w.family("meridian_request_duration_seconds", "histogram",
              "Time from a complete client request to the last byte of its response.");
-    for (const auto *r : figures) {
-        const QByteArray region = r->name.toUtf8();
-        quint64 cumulative = 0;
-        for (size_t b = 0; b < r->latencyBuckets.size(); ++b) {
-            cumulative += r->latencyBuckets[b];
-            const QByteArray le = b < kLatencyBounds.size() ? number(kLatencyBounds[b]) : QByteArray("+Inf");
-            w.sample("meridian_request_duration_seconds_bucket", {{"region", region}, {"le", le}},
-                     QByteArray::number(cumulative));
-        }
-        w.sample("meridian_request_duration_seconds_sum", {{"region", region}}, number(r->latencySecondsSum));
-        w.sample("meridian_request_duration_seconds_count", {{"region", region}}, QByteArray::number(cumulative));
-    }
+    for (const auto *r : figures)
+        histogram(w, "meridian_request_duration_seconds", r->name.toUtf8(), r->latencyBuckets, r->latencySecondsSum);
+
+    w.family("meridian_time_to_first_token_seconds", "histogram",
+             "Time from sending a request upstream to the first byte of the response: the first token of a stream.");
+    for (const auto &r : s.regions)
+        histogram(w, "meridian_time_to_first_token_seconds", r.name.toUtf8(), r.firstByteBuckets, r.firstByteSecondsSum);
+
+    w.family("meridian_completion_tokens_total", "counter",
+             "Completion tokens of successful answers, by serving region (the usage figure, else one per stream event).");
+    for (const auto &r : s.regions)
+        w.sample("meridian_completion_tokens_total", {{"region", r.name.toUtf8()}}, QByteArray::number(r.completionTokens));
 
     w.family("meridian_upstream_attempts_total", "counter", "Upstream exchanges started, by region.");
     for (const auto &r : s.regions)
@@ -148,6 +212,8 @@ QByteArray renderPrometheus(const GatewaySnapshot &s, QByteArrayView version)
     w.sample("meridian_upstream_connections_reused_total", {}, QByteArray::number(s.upstreamConnectionsReused));
     w.family("meridian_worker_threads", "gauge", "Data-plane worker threads.");
     w.sample("meridian_worker_threads", {}, QByteArray::number(s.workers));
+    if (control)
+        renderControl(w, *control);
     return w.take();
 }
 

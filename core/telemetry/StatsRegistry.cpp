@@ -25,10 +25,14 @@ void mergeInto(RegionFigures &out, const RegionCounters &in, quint64 &firstByteM
         out.failures[f] += load(in.failures[f]);
     for (size_t b = 0; b < in.latencyBuckets.size(); ++b)
         out.latencyBuckets[b] += load(in.latencyBuckets[b]);
+    for (size_t b = 0; b < in.firstByteBuckets.size(); ++b)
+        out.firstByteBuckets[b] += load(in.firstByteBuckets[b]);
     out.latencySecondsSum += static_cast<double>(load(in.latencyMicrosSum)) / 1e6;
     out.attempts += load(in.attempts);
+    out.completionTokens += load(in.completionTokens);
     out.inFlight += in.inFlight.load(std::memory_order_relaxed);
     out.lastLatencySeconds = std::max(out.lastLatencySeconds, static_cast<double>(load(in.lastLatencyMicros)) / 1e6);
+    out.firstByteSecondsSum += static_cast<double>(load(in.firstByteMicrosSum)) / 1e6;
     firstByteMicros += load(in.firstByteMicrosSum);
     firstByteCount += load(in.firstByteCount);
 }

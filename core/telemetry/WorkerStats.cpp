@@ -23,6 +23,7 @@ void RegionCounters::recordFirstByte(quint64 micros, qint64 nowMs)
 {
     add(firstByteMicrosSum, micros);
     add(firstByteCount);
+    add(firstByteBuckets[static_cast<size_t>(latencyBucketFor(static_cast<double>(micros) / 1e6))]);
     windows.recordFirstByte(micros, nowMs);
 }
 

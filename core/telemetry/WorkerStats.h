@@ -25,8 +25,10 @@ struct RegionCounters final {
     std::atomic<quint64> latencyMicrosSum{0};
     std::atomic<quint64> firstByteMicrosSum{0};
     std::atomic<quint64> firstByteCount{0};
+    std::array<std::atomic<quint64>, kLatencyBucketCount> firstByteBuckets{}; // time to first byte, cumulative
     std::atomic<qint64> inFlight{0};
     std::atomic<quint64> attempts{0};
+    std::atomic<quint64> completionTokens{0}; // of successful answers (TokenMeter)
     std::atomic<quint64> lastLatencyMicros{0};
     RegionWindows windows;
 
@@ -53,7 +55,19 @@ public:
     std::atomic<quint64> upstreamConnectionsOpened{0};
     std::atomic<quint64> upstreamConnectionsReused{0};
 
+    // Worker thread only: true for an evenly spread `rate` share (0..1) of the calls, for
+    // sampling routing decisions into the history without a shared random generator.
+    bool sampleDecision(double rate)
+    {
+        m_sampleCredit += rate;
+        if (m_sampleCredit < 1.0)
+            return false;
+        m_sampleCredit -= 1.0;
+        return true;
+    }
+
 private:
+    double m_sampleCredit = 0;
     std::vector<std::unique_ptr<RegionCounters>> m_regions;
 };
 

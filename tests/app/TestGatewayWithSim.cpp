@@ -18,6 +18,7 @@
 
 using namespace meridian;
 using test::HttpTestClient;
+using test::waitForOutput;
 
 namespace {
 
@@ -32,18 +33,6 @@ QByteArray chatBody(bool stream = false, int maxTokens = 4)
 {
     return "{\"model\":\"" + kModel + "\",\"max_tokens\":" + QByteArray::number(maxTokens)
         + (stream ? ",\"stream\":true" : "") + ",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}";
-}
-
-// Waits (bounded) for a line containing `needle` on the process's stdout.
-QByteArray waitForOutput(QProcess &p, QByteArrayView needle, int timeoutMs)
-{
-    QByteArray out;
-    QDeadlineTimer deadline(timeoutMs);
-    while (!out.contains(needle) && !deadline.hasExpired() && p.state() != QProcess::NotRunning) {
-        p.waitForReadyRead(100);
-        out += p.readAllStandardOutput();
-    }
-    return out;
 }
 
 } // namespace

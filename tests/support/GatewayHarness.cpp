@@ -13,6 +13,10 @@ GatewayHarness::GatewayHarness(config::GatewayConfig config) : m_thread(std::mak
     config.listenPort = 0;
     if (config.admin.tokenFile.isEmpty())
         config.admin.tokenFile = m_home.filePath(QStringLiteral("admin-token"));
+    // History stays in the harness's directory unless the test names a file (never the user's).
+    if (config.history.enabled && config.history.path.isEmpty())
+        config.history.path = m_home.filePath(QStringLiteral("history.sqlite"));
+    m_historyPath = config.history.enabled ? config.history.path : QString();
     m_anchor = new QObject;
     m_anchor->moveToThread(m_thread.get());
     m_thread->start();

@@ -32,6 +32,9 @@ public:
     // unless the config names a token file).
     QByteArray adminToken() const;
     QByteArray adminAuthorization() const { return "Bearer " + adminToken(); }
+    // The history database: config.history.path, or one in the harness's temporary directory
+    // when the config leaves it empty; empty when config.history.enabled is false.
+    const QString &historyPath() const { return m_historyPath; }
 
     // A loopback port nobody listens on (bound, then released): a region that refuses.
     static quint16 unusedPort();
@@ -47,6 +50,7 @@ private:
     QObject *m_anchor = nullptr;
     gateway::Gateway *m_gateway = nullptr;
     quint16 m_port = 0;
+    QString m_historyPath;
     QString m_error;
 };
 

@@ -1,5 +1,6 @@
 #include "tests/support/ProcessRun.h"
 
+#include <QDeadlineTimer>
 #include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -20,6 +21,17 @@ ProcessRun runProcess(const QString &program, const QStringList &args, int timeo
     r.out = p.readAllStandardOutput();
     r.err = p.readAllStandardError();
     return r;
+}
+
+QByteArray waitForOutput(QProcess &process, QByteArrayView needle, int timeoutMs)
+{
+    QByteArray out;
+    QDeadlineTimer deadline(timeoutMs);
+    while (!out.contains(needle) && !deadline.hasExpired() && process.state() != QProcess::NotRunning) {
+        process.waitForReadyRead(100);
+        out += process.readAllStandardOutput();
+    }
+    return out;
 }
 
 QString writeTestFile(const QTemporaryDir &dir, const QString &name, const QByteArray &text)

@@ -1,6 +1,7 @@
 // Every error status the gateway produces, OpenAI-shaped, and a malformed-input battery that
 // must never disturb other clients.
 #include "tests/support/ScriptedUpstream.h"
+#include "tests/support/ChatBodies.h"
 #include "tests/support/GatewayHarness.h"
 #include "tests/support/HttpTestClient.h"
 
@@ -9,13 +10,13 @@
 #include <QtTest>
 
 using namespace meridian;
+using test::kChat;
 using test::ScriptedUpstream;
 using test::GatewayHarness;
 using test::HttpTestClient;
 
 namespace {
 
-const QByteArray kChat = R"({"model":"m","messages":[{"role":"user","content":"hello"}]})";
 
 // The error object of an OpenAI-shaped error body, or an empty object.
 QJsonObject errorOf(const HttpTestClient::Response &r)

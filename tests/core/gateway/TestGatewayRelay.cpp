@@ -1,5 +1,6 @@
 // The gateway relaying each API to fake upstreams over real loopback sockets.
 #include "tests/support/ScriptedUpstream.h"
+#include "tests/support/ChatBodies.h"
 #include "tests/support/GatewayHarness.h"
 #include "tests/support/HttpTestClient.h"
 #include "tests/support/TlsFixtures.h"
@@ -12,15 +13,15 @@
 #include <vector>
 
 using namespace meridian;
+using test::kChat;
+using test::kChatStream;
+using test::kCompletion;
 using test::ScriptedUpstream;
 using test::GatewayHarness;
 using test::HttpTestClient;
 
 namespace {
 
-const QByteArray kChat = R"({"model":"m","messages":[{"role":"user","content":"hello"}]})";
-const QByteArray kChatStream = R"({"model":"m","stream":true,"messages":[{"role":"user","content":"hello"}]})";
-const QByteArray kCompletion = R"({"id":"chatcmpl-1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}]})";
 
 } // namespace
 

@@ -1,5 +1,6 @@
 // The gateway with the routing engine wired in: retries before the first byte, none after
 // it, client geography, the Claude fallback (headers and translation), and the /admin/ API.
+#include "tests/support/ChatBodies.h"
 #include "tests/support/GatewayHarness.h"
 #include "tests/support/HttpTestClient.h"
 #include "tests/support/ScriptedUpstream.h"
@@ -12,15 +13,13 @@ using namespace meridian;
 using test::GatewayHarness;
 using test::HttpTestClient;
 using test::ScriptedUpstream;
+using test::kChat;
+using test::kChatStream;
+using test::kCompletion;
+using test::kOverloaded;
 
 namespace {
 
-const QByteArray kChat = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}";
-const QByteArray kChatStream =
-    "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}";
-const QByteArray kCompletion = "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,"
-                               "\"message\":{\"role\":\"assistant\",\"content\":\"hi\"},\"finish_reason\":\"stop\"}]}";
-const QByteArray kOverloaded = "{\"error\":{\"message\":\"engine overloaded\",\"type\":\"server_error\",\"code\":503}}";
 const QByteArray kAnthropicMessage =
     "{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude-x\","
     "\"content\":[{\"type\":\"text\",\"text\":\"bonjour\"}],\"stop_reason\":\"end_turn\","

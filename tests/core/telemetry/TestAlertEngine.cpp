@@ -233,12 +233,13 @@ private Q_SLOTS:
     void shippedConfigMatchesDefaults();
     void clockNeverGoesBack();
     void regionsAreIndependent();
+    void historyDroppingFiresAtOnceAndResolvesAfterAQuietHold();
 };
 
 void TestAlertEngine::defaultRules()
 {
     const std::vector<AlertRule> rules = defaultAlertRules();
-    QCOMPARE(rules.size(), size_t(6));
+    QCOMPARE(rules.size(), size_t(7));
     const AlertRule *latency = ruleNamed(rules, "latency_p95");
     QVERIFY(latency);
     QCOMPARE(latency->metric, AlertMetric::LatencyP95);
@@ -612,7 +613,7 @@ void TestAlertEngine::disabledRules()
     settings.gpuUtil.enabled = false;
     settings.replicationLagUnknown.enabled = false;
     const std::vector<AlertRule> rules = alertRulesFrom(settings);
-    QCOMPARE(rules.size(), size_t(6));
+    QCOMPARE(rules.size(), size_t(7));
     QVERIFY(!ruleNamed(rules, "gpu_util")->enabled);
 
     AlertEngine engine(rules);
@@ -733,6 +734,35 @@ void TestAlertEngine::regionsAreIndependent()
     for (const AlertTransition &tr : all)
         QCOMPARE(tr.region, QStringLiteral("b-hot"));
     QCOMPARE(all.back().to, kFiring);
+}
+
+void TestAlertEngine::historyDroppingFiresAtOnceAndResolvesAfterAQuietHold()
+{
+    AlertEngine engine;
+    const auto gateway = [](double dropped) {
+        AlertInput in;
+        in.region = QStringLiteral("gateway");
+        in.historyDroppedRows = dropped;
+        return in;
+    };
+    // Regions never carry the figure: the rule has no data there and stays inactive.
+    QVERIFY(engine.evaluate(0, {p95(1.0), gateway(0)}).empty());
+    const auto fired = engine.evaluate(1'000, {p95(1.0), gateway(12)});
+    QCOMPARE(fired.size(), size_t(2)); // inactive → pending → firing in one evaluation
+    QCOMPARE(fired[1].rule, QStringLiteral("history_dropping"));
+    QCOMPARE(fired[1].region, QStringLiteral("gateway"));
+    QCOMPARE(fired[1].to, AlertState::Firing);
+    QCOMPARE(fired[1].value, std::optional<double>(12));
+    QCOMPARE(fired[1].severity, AlertSeverity::Critical);
+    // Quiet for less than 5 minutes, then another drop: the hold starts over.
+    QVERIFY(engine.evaluate(200'000, {gateway(0)}).empty());
+    QVERIFY(engine.evaluate(250'000, {gateway(1)}).empty());
+    // The hold counts between evaluations that both saw no drop: from 251 s on.
+    QVERIFY(engine.evaluate(251'000, {gateway(0)}).empty());
+    QVERIFY(engine.evaluate(550'000, {gateway(0)}).empty());
+    const auto resolved = engine.evaluate(551'000, {gateway(0)});
+    QCOMPARE(resolved.size(), size_t(1));
+    QCOMPARE(resolved[0].to, AlertState::Resolved);
 }
 
 QTEST_GUILESS_MAIN(TestAlertEngine)

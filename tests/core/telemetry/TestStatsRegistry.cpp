@@ -114,7 +114,7 @@ void TestStatsRegistry::prometheusHistogramUnchanged()
     stats.worker(0).region(1).countResponse(200, 3'000, clock.wallMs());      // 3 ms
     stats.worker(1).region(1).countResponse(200, 700'000, clock.wallMs());    // 0.7 s
     stats.worker(1).region(1).countResponse(502, 400'000'000, clock.wallMs()); // beyond 300 s
-    const QByteArray text = renderPrometheus(stats.collect(clock.wallMs()), "test");
+    const QByteArray text = renderPrometheus(stats.collect(clock.wallMs()), nullptr, "test");
     auto has = [&text](const char *line) {
         const bool found = text.contains(QByteArray(QByteArray(line) + '\n'));
         if (!found)
