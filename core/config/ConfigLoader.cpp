@@ -1,5 +1,7 @@
 #include "core/config/ConfigLoader.h"
 
+#include "core/config/HttpUrlRules.h"
+
 #include "core/config/YamlReader.h"
 
 #include <QFileInfo>
@@ -17,30 +19,10 @@
 namespace meridian::config {
 namespace {
 
-// Why `text` is not a usable upstream endpoint, or nullopt. The reason never quotes the
-// URL, so callers decide whether echoing it is appropriate.
+// Why `text` is not a usable upstream endpoint, or nullopt (see httpUrlProblem).
 std::optional<QString> endpointProblem(const QString &text)
 {
-    if (text.isEmpty())
-        return QStringLiteral("is empty");
-    // Checked on the text first: "host:port" would otherwise parse as scheme "host".
-    if (!text.startsWith(QLatin1String("http://"), Qt::CaseInsensitive)
-        && !text.startsWith(QLatin1String("https://"), Qt::CaseInsensitive))
-        return QStringLiteral("must start with http:// or https://");
-    const QUrl url(text, QUrl::StrictMode);
-    if (!url.isValid())
-        return QStringLiteral("is not a valid URL");
-    if (url.host().isEmpty())
-        return QStringLiteral("has no host");
-    if (!url.userInfo().isEmpty())
-        return QStringLiteral("must not contain credentials (name the token's variable in api_key_env)");
-    if (url.port() == 0)
-        return QStringLiteral("has port 0");
-    if (url.hasQuery())
-        return QStringLiteral("must not have a query (?...)");
-    if (url.hasFragment())
-        return QStringLiteral("must not have a fragment (#...)");
-    return std::nullopt;
+    return httpUrlProblem(text, false, QStringLiteral("api_key_env"));
 }
 
 // Request paths are appended to the endpoint, so a trailing slash would double up.

@@ -1,5 +1,7 @@
 #include "core/config/ReplicationSettings.h"
 
+#include "core/config/HttpUrlRules.h"
+
 #include "core/config/YamlReader.h"
 
 #include <QRegularExpression>
@@ -46,50 +48,15 @@ const YamlKeys kSslModes = {QLatin1String("disable"), QLatin1String("allow"),   
 // The name a prometheus section without `replicas` reports its one lag under.
 const QString kDefaultReplicaName = QStringLiteral("replica");
 
-bool isName(const QString &s)
-{
-    static const QRegularExpression re(QStringLiteral("^[A-Za-z0-9._-]+$"));
-    return re.match(s).hasMatch();
-}
+// Whole-string patterns for names the probes put into URLs, SQL and Prometheus selectors.
+const QRegularExpression kNamePattern(QStringLiteral("^[A-Za-z0-9._-]+$"));
+const QRegularExpression kSqlIdentifierPattern(QStringLiteral("^[a-z_][a-z0-9_]{0,62}$"));
+const QRegularExpression kMetricNamePattern(QStringLiteral("^[a-zA-Z_:][a-zA-Z0-9_:]*$"));
+const QRegularExpression kLabelNamePattern(QStringLiteral("^[a-zA-Z_][a-zA-Z0-9_]*$"));
 
-bool isSqlIdentifier(const QString &s)
+bool matches(const QRegularExpression &pattern, const QString &s)
 {
-    static const QRegularExpression re(QStringLiteral("^[a-z_][a-z0-9_]{0,62}$"));
-    return re.match(s).hasMatch();
-}
-
-bool isMetricName(const QString &s)
-{
-    static const QRegularExpression re(QStringLiteral("^[a-zA-Z_:][a-zA-Z0-9_:]*$"));
-    return re.match(s).hasMatch();
-}
-
-bool isLabelName(const QString &s)
-{
-    static const QRegularExpression re(QStringLiteral("^[a-zA-Z_][a-zA-Z0-9_]*$"));
-    return re.match(s).hasMatch();
-}
-
-// Why `text` cannot be a probe URL, or nullopt. `allowQuery`: a metrics page may take one.
-std::optional<QString> urlProblem(const QString &text, bool allowQuery)
-{
-    if (!text.startsWith(QLatin1String("http://"), Qt::CaseInsensitive) &&
-        !text.startsWith(QLatin1String("https://"), Qt::CaseInsensitive))
-        return QStringLiteral("must start with http:// or https://");
-    const QUrl url(text, QUrl::StrictMode);
-    if (!url.isValid())
-        return QStringLiteral("is not a valid URL");
-    if (url.host().isEmpty())
-        return QStringLiteral("has no host");
-    if (!url.userInfo().isEmpty())
-        return QStringLiteral("must not contain credentials (name the token's variable in token_env)");
-    if (url.port() == 0)
-        return QStringLiteral("has port 0");
-    if (!allowQuery && url.hasQuery())
-        return QStringLiteral("must not have a query (?...)");
-    if (url.hasFragment())
-        return QStringLiteral("must not have a fragment (#...)");
-    return std::nullopt;
+    return pattern.match(s).hasMatch();
 }
 
 class ReplicationParser final {
@@ -106,6 +73,8 @@ private:
     bool parseLabels(const YamlEntry &e, std::vector<std::pair<QString, QString>> &out);
     bool parsePrometheusReplica(const YamlEntry &e, ReplicaSettings &r, std::vector<QString> &given);
     bool parsePostgresServer(const YamlEntry &e, PostgresEndpoint &out, bool primary);
+    bool getMetricName(const YamlEntry &c, QString &out);
+    bool getUnit(const YamlEntry &c, double &secondsPerUnit);
 
     YamlReader &m_yaml;
     ReplicationSettings &m_out;
@@ -127,7 +96,7 @@ bool ReplicationParser::getUrl(const YamlEntry &c, bool allowQuery, QString &out
     QString url;
     if (!m_yaml.getNonEmptyString(c, url))
         return false;
-    if (const std::optional<QString> problem = urlProblem(url, allowQuery))
+    if (const std::optional<QString> problem = httpUrlProblem(url, allowQuery, QStringLiteral("token_env")))
         return m_yaml.fail(c.valueMark(), QStringLiteral("%1: \"%2\" %3").arg(c.path, url, *problem));
     if (!allowQuery) {
         while (url.endsWith(QLatin1Char('/')))
@@ -166,7 +135,7 @@ bool ReplicationParser::forEachReplica(const YamlEntry &e,
     for (auto it = e.value.begin(); it != e.value.end(); ++it) {
         // Copies: the iterator hands out a temporary pair, and Node is a cheap handle.
         const YAML::Node keyNode = it->first;
-        if (!keyNode.IsScalar() || !isName(YamlReader::fromStd(keyNode.Scalar())))
+        if (!keyNode.IsScalar() || !matches(kNamePattern, YamlReader::fromStd(keyNode.Scalar())))
             return m_yaml.fail(keyNode.Mark(), QStringLiteral("%1: replica names use only A-Z a-z 0-9 . _ -, got %2")
                                                    .arg(e.path, YamlReader::describe(keyNode)));
         const QString name = YamlReader::fromStd(keyNode.Scalar());
@@ -192,7 +161,7 @@ bool ReplicationParser::parseLabels(const YamlEntry &e, std::vector<std::pair<QS
     for (auto it = e.value.begin(); it != e.value.end(); ++it) {
         const YAML::Node keyNode = it->first; // a copy: see forEachReplica()
         const QString name = keyNode.IsScalar() ? YamlReader::fromStd(keyNode.Scalar()) : QString();
-        if (!isLabelName(name))
+        if (!matches(kLabelNamePattern, name))
             return m_yaml.fail(keyNode.Mark(), QStringLiteral("%1: expected a Prometheus label name, got %2")
                                                    .arg(e.path, YamlReader::describe(keyNode)));
         for (const auto &l : labels) {
@@ -220,21 +189,30 @@ bool ReplicationParser::parsePrometheusReplica(const YamlEntry &e, ReplicaSettin
         if (c.key == QLatin1String("url"))
             return getUrl(c, true, r.url);
         if (c.key == QLatin1String("metric")) {
-            if (!m_yaml.getNonEmptyString(c, r.metric))
-                return false;
-            if (!isMetricName(r.metric))
-                return m_yaml.fail(c.valueMark(),
-                                   QStringLiteral("%1: \"%2\" is not a Prometheus metric name").arg(c.path, r.metric));
-            return true;
+            return getMetricName(c, r.metric);
         }
         if (c.key == QLatin1String("labels"))
             return parseLabels(c, r.labels);
-        int unit = 0;
-        if (!m_yaml.getChoice(c, kUnitNames, unit))
-            return false;
-        r.secondsPerUnit = unit == 0 ? 0.001 : 1.0;
-        return true;
+        return getUnit(c, r.secondsPerUnit);
     });
+}
+
+bool ReplicationParser::getMetricName(const YamlEntry &c, QString &out)
+{
+    if (!m_yaml.getNonEmptyString(c, out))
+        return false;
+    if (!matches(kMetricNamePattern, out))
+        return m_yaml.fail(c.valueMark(), QStringLiteral("%1: \"%2\" is not a Prometheus metric name").arg(c.path, out));
+    return true;
+}
+
+bool ReplicationParser::getUnit(const YamlEntry &c, double &secondsPerUnit)
+{
+    int unit = 0;
+    if (!m_yaml.getChoice(c, kUnitNames, unit))
+        return false;
+    secondsPerUnit = unit == 0 ? 0.001 : 1.0; // ms, s
+    return true;
 }
 
 bool ReplicationParser::parsePostgresServer(const YamlEntry &e, PostgresEndpoint &out, bool primary)
@@ -350,21 +328,11 @@ bool ReplicationParser::parse(const YamlEntry &e)
                 c.key == QLatin1String("unit")) {
                 if (c.key == QLatin1String("url"))
                     return getUrl(c, true, promDefaults.url);
-                if (c.key == QLatin1String("metric")) {
-                    if (!m_yaml.getNonEmptyString(c, promDefaults.metric))
-                        return false;
-                    if (!isMetricName(promDefaults.metric))
-                        return m_yaml.fail(c.valueMark(), QStringLiteral("%1: \"%2\" is not a Prometheus metric name")
-                                                              .arg(c.path, promDefaults.metric));
-                    return true;
-                }
+                if (c.key == QLatin1String("metric"))
+                    return getMetricName(c, promDefaults.metric);
                 if (c.key == QLatin1String("labels"))
                     return parseLabels(c, promDefaults.labels);
-                int unit = 0;
-                if (!m_yaml.getChoice(c, kUnitNames, unit))
-                    return false;
-                promDefaults.secondsPerUnit = unit == 0 ? 0.001 : 1.0;
-                return true;
+                return getUnit(c, promDefaults.secondsPerUnit);
             }
             if (c.key == QLatin1String("token_env"))
                 return m_yaml.getEnvVarName(c, m_out.tokenEnv);
@@ -420,7 +388,7 @@ bool ReplicationParser::parse(const YamlEntry &e)
             if (c.key == QLatin1String("table")) {
                 if (!m_yaml.getNonEmptyString(c, m_out.table))
                     return false;
-                if (!isSqlIdentifier(m_out.table))
+                if (!matches(kSqlIdentifierPattern, m_out.table))
                     return m_yaml.fail(c.valueMark(), QStringLiteral("%1: expected a lower-case SQL identifier "
                                                                      "([a-z_][a-z0-9_]*), got \"%2\"")
                                                           .arg(c.path, m_out.table));

@@ -87,6 +87,23 @@ QList<store::DecisionRow> storedDecisions(const GatewayHarness &gw)
     return stored(gw, &store::HistoryQueries::decisions);
 }
 
+// Two fake regions: one answering 503 (overloaded), one answering the completion.
+struct OverloadedAndServing final {
+    ScriptedUpstream bad;
+    ScriptedUpstream good;
+    OverloadedAndServing()
+    {
+        bad.setJson("/v1/chat/completions", 503, kOverloaded);
+        good.setJson("/v1/chat/completions", 200, kCompletion);
+    }
+    // r0 = the overloaded one, r1 = the serving one (or the other way round).
+    config::GatewayConfig config(bool badFirst = true) const
+    {
+        return badFirst ? GatewayHarness::configFor({bad.baseUrl(), good.baseUrl()})
+                        : GatewayHarness::configFor({good.baseUrl(), bad.baseUrl()});
+    }
+};
+
 bool hasSeries(const GatewayHarness &gw, const QString &region, const QString &metric)
 {
     auto q = openHistory(gw);
@@ -120,11 +137,8 @@ private Q_SLOTS:
 
 void TestGatewayTelemetry::failoversReachTheHistoryAndMetrics()
 {
-    ScriptedUpstream bad;
-    ScriptedUpstream good;
-    bad.setJson("/v1/chat/completions", 503, kOverloaded);
-    good.setJson("/v1/chat/completions", 200, kCompletion);
-    GatewayHarness gw(GatewayHarness::configFor({bad.baseUrl(), good.baseUrl()}));
+    OverloadedAndServing upstreams;
+    GatewayHarness gw(upstreams.config());
     QVERIFY2(gw.ok(), qPrintable(gw.error()));
     QVERIFY(!gw.historyPath().isEmpty());
     constexpr int kRequests = 5;
@@ -153,11 +167,8 @@ void TestGatewayTelemetry::failoversReachTheHistoryAndMetrics()
 
 void TestGatewayTelemetry::decisionsAreSampledAndFailuresKept()
 {
-    ScriptedUpstream bad;
-    ScriptedUpstream good;
-    bad.setJson("/v1/chat/completions", 503, kOverloaded);
-    good.setJson("/v1/chat/completions", 200, kCompletion);
-    auto cfg = GatewayHarness::configFor({good.baseUrl(), bad.baseUrl()});
+    OverloadedAndServing upstreams;
+    auto cfg = upstreams.config(false);
     cfg.threads = 1;                       // one worker: one sampling credit
     cfg.history.decisionSampleRate = 0.25; // one in four ordinary requests
     GatewayHarness gw(cfg);
@@ -178,9 +189,7 @@ void TestGatewayTelemetry::decisionsAreSampledAndFailuresKept()
     }
 
     // A request that needed a second attempt is always kept.
-    ScriptedUpstream good2;
-    good2.setJson("/v1/chat/completions", 200, kCompletion);
-    auto cfg2 = GatewayHarness::configFor({bad.baseUrl(), good2.baseUrl()});
+    auto cfg2 = upstreams.config();
     cfg2.history.decisionSampleRate = 0;
     GatewayHarness gw2(cfg2);
     QVERIFY2(gw2.ok(), qPrintable(gw2.error()));
@@ -297,11 +306,8 @@ void TestGatewayTelemetry::regionsAreSampledEverySecond()
 
 void TestGatewayTelemetry::metricsCarryTheControlFamiliesAndPassPromtool()
 {
-    ScriptedUpstream bad;
-    ScriptedUpstream good;
-    bad.setJson("/v1/chat/completions", 503, kOverloaded);
-    good.setJson("/v1/chat/completions", 200, kCompletion);
-    auto cfg = GatewayHarness::configFor({bad.baseUrl(), good.baseUrl()});
+    OverloadedAndServing upstreams;
+    auto cfg = upstreams.config();
     cfg.admin.settleMs = 0;
     GatewayHarness gw(cfg);
     QVERIFY2(gw.ok(), qPrintable(gw.error()));

@@ -1,6 +1,7 @@
 #include "core/common/Clock.h"
 #include "core/config/ConfigLoader.h"
 #include "core/replication/ReplicationMonitor.h"
+#include "tests/core/replication/MonitorLookup.h"
 #include "core/sim/Faults.h"
 #include "core/sim/SimClock.h"
 #include "core/sim/services/ReplicationLog.h"
@@ -18,6 +19,9 @@ using meridian::config::GatewayConfig;
 using meridian::replication::RegionLag;
 using meridian::replication::ReplicaLag;
 using meridian::replication::ReplicationMonitor;
+using meridian::test::lagOf;
+using meridian::test::reasonOf;
+using meridian::test::secondsOf;
 using meridian::sim::Fault;
 using meridian::sim::FaultBoard;
 using meridian::sim::FaultKind;
@@ -94,32 +98,9 @@ GatewayConfig configFor(const SimVectorDb &db, const QByteArray &timing)
         timing + QByteArray("      primary: http://127.0.0.1:") + QByteArray::number(db.primaryPort) +
         QByteArray("\n      replicas: {slow: 'http://127.0.0.1:") + QByteArray::number(db.slowPort) +
         QByteArray("', fast: 'http://127.0.0.1:") + QByteArray::number(db.fastPort) + QByteArray("'}\n");
-    auto cfg = meridian::config::loadGatewayConfigText(yaml, QStringLiteral("gw.yaml"), QProcessEnvironment());
-    if (!cfg.ok())
-        qFatal("config: %s", qPrintable(cfg.error().message));
-    return cfg.value();
+    return meridian::test::loadConfigOrDie(yaml);
 }
 
-std::optional<ReplicaLag> lagOf(const ReplicationMonitor &m, const QString &replica)
-{
-    for (const ReplicaLag &l : m.lags()) {
-        if (l.replica == replica)
-            return l;
-    }
-    return std::nullopt;
-}
-
-std::optional<double> secondsOf(const ReplicationMonitor &m, const QString &replica)
-{
-    const auto l = lagOf(m, replica);
-    return l ? l->lagSeconds : std::nullopt;
-}
-
-QString reasonOf(const ReplicationMonitor &m, const QString &replica)
-{
-    const auto l = lagOf(m, replica);
-    return l ? l->unknownReason : QStringLiteral("(no such replica)");
-}
 
 const QByteArray kFastTiming = "      interval: 200ms\n      stale_after: 2s\n      timeout: 500ms\n";
 

@@ -3,6 +3,7 @@
 #include "core/http/HttpHeaders.h"
 #include "core/http/HttpRequest.h"
 #include "core/replication/ReplicationMonitor.h"
+#include "tests/core/replication/MonitorLookup.h"
 #include "tests/support/TestHttpServer.h"
 
 #include <QMutex>
@@ -16,6 +17,9 @@ using meridian::SystemClock;
 using meridian::config::GatewayConfig;
 using meridian::replication::ReplicaLag;
 using meridian::replication::ReplicationMonitor;
+using meridian::test::lagOf;
+using meridian::test::reasonOf;
+using meridian::test::secondsOf;
 using meridian::test::TestHttpServer;
 namespace http = meridian::http;
 
@@ -89,32 +93,9 @@ GatewayConfig configFor(const QString &url)
                                        "        seconds: {metric: other_lag_seconds, unit: s}\n"
                                        "        absent: {metric: no_such_metric}\n"
                                        "        unmatched: {labels: {task_id: t9}}\n");
-    auto cfg = meridian::config::loadGatewayConfigText(yaml, QStringLiteral("gw.yaml"), QProcessEnvironment());
-    if (!cfg.ok())
-        qFatal("config: %s", qPrintable(cfg.error().message));
-    return cfg.value();
+    return meridian::test::loadConfigOrDie(yaml);
 }
 
-std::optional<ReplicaLag> lagOf(const ReplicationMonitor &m, const QString &replica)
-{
-    for (const ReplicaLag &l : m.lags()) {
-        if (l.replica == replica)
-            return l;
-    }
-    return std::nullopt;
-}
-
-std::optional<double> secondsOf(const ReplicationMonitor &m, const QString &replica)
-{
-    const auto l = lagOf(m, replica);
-    return l ? l->lagSeconds : std::nullopt;
-}
-
-QString reasonOf(const ReplicationMonitor &m, const QString &replica)
-{
-    const auto l = lagOf(m, replica);
-    return l ? l->unknownReason : QStringLiteral("(no such replica)");
-}
 
 } // namespace
 
