@@ -37,7 +37,7 @@ struct AlertSettings final {
     AlertRuleSettings replicationLag = rule(AlertSeverity::Critical, 30.0, std::nullopt, 120'000);
     AlertRuleSettings replicationLagUnknown = rule(AlertSeverity::Warning, 0, std::nullopt, 120'000);
     // The history store dropped rows (queue full, disk full or failing): fires at once, and
-    // resolves once nothing has been dropped for keep_firing_for (default 5 min).
+    // resolves once a minute without a lost row has been followed by keep_firing_for (5 min).
     AlertRuleSettings historyDropping = presence(AlertSeverity::Critical, 300'000);
 
 private:

@@ -135,12 +135,13 @@ void ControlPlane::storeNewAudit()
 }
 
 // Events stamped by a worker a moment before they arrive may still join one for a while after
-// its second: the store gets each once it is two seconds old.
+// its second: the repeats of each go to the store once it is two seconds old.
 void ControlPlane::storeSettledEvents(qint64 wallMs)
 {
     while (!m_unsettled.empty() && (wallMs == std::numeric_limits<qint64>::max()
                                     || wallMs - m_unsettled.front().atWallMs >= 2 * kCoalesceMs)) {
-        m_telemetry->storeEvent(m_unsettled.front());
+        if (m_unsettled.front().count > 0)
+            m_telemetry->storeEvent(m_unsettled.front());
         m_unsettled.pop_front();
     }
 }
@@ -263,17 +264,30 @@ void ControlPlane::addEvent(routing::RoutingEvent event)
     for (auto it = m_events.rbegin(); it != m_events.rend() && event.atWallMs - it->atWallMs < kCoalesceMs; ++it) {
         if (it->sameAs(event)) {
             it->count += event.count;
-            // The store gets it once its second is over, with the final count.
-            for (auto u = m_unsettled.rbegin(); u != m_unsettled.rend(); ++u) {
-                if (u->sameAs(event) && u->atWallMs == it->atWallMs) {
-                    u->count = it->count;
-                    break;
-                }
+            // Its first occurrence is in the store already; the ones coalesced into it follow
+            // as one row with their count once it has settled (or at once when it came too late
+            // for that row), so the history's counts always add up.
+            auto u = m_unsettled.rbegin();
+            while (u != m_unsettled.rend() && !(u->sameAs(event) && u->atWallMs == it->atWallMs))
+                ++u;
+            if (u != m_unsettled.rend()) {
+                u->count += event.count;
+            } else {
+                routing::RoutingEvent late = event;
+                late.atWallMs = it->atWallMs;
+                m_telemetry->storeEvent(late);
             }
             return;
         }
     }
-    m_unsettled.push_back(event);
+    // A failover is written at once (a crash a moment later keeps it); repeats within its
+    // second are counted on the copy kept here.
+    m_telemetry->storeEvent(event);
+    if (!m_stopped) {
+        routing::RoutingEvent repeats = event;
+        repeats.count = 0;
+        m_unsettled.push_back(std::move(repeats));
+    }
     if (m_events.size() >= kMaxEvents)
         m_events.pop_front();
     m_events.push_back(event);

@@ -136,7 +136,7 @@ private:
     QTimer *m_tick = nullptr;
     bool m_stopped = false; // control thread only
     std::deque<routing::RoutingEvent> m_events; // newest last, at most kMaxEvents
-    std::deque<routing::RoutingEvent> m_unsettled; // still coalescing: not in the store yet
+    std::deque<routing::RoutingEvent> m_unsettled; // repeats still coalescing (count: not yet in the store)
     std::unique_ptr<ControlTelemetry> m_telemetry;
     quint64 m_auditStored = 0; // OverrideBook::auditTotal() already written to the store
     SnapshotCell<routing::RegionSnapshot> m_published;

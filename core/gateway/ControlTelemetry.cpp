@@ -12,6 +12,7 @@ namespace meridian::gateway {
 namespace {
 
 constexpr qint64 kSecondMs = 1000;
+constexpr qint64 kDropWindowMs = 60'000;
 constexpr double kNoData = std::numeric_limits<double>::quiet_NaN();
 // The gateway's own alert input (history_dropping), apart from the regions.
 const QString kGatewayAlertRegion = QStringLiteral("gateway");
@@ -129,9 +130,11 @@ void ControlTelemetry::sample(qint64 wallSecondMs, const telemetry::GatewaySnaps
         if (i < state.regions.size()) {
             const routing::RegionLoad &load = state.regions[i].load;
             if (loadFresh(load, monotonicMs, staleAfterMs)) {
-                append(name, m::kKvCache, load.kvCacheUsage, wallSecondMs);
-                append(name, m::kQueueDepth, load.waiting, wallSecondMs);
-                if (!m_config.regions[i].dcgmUrl.isEmpty())
+                if (load.kvCacheKnown)
+                    append(name, m::kKvCache, load.kvCacheUsage, wallSecondMs);
+                if (load.waitingKnown)
+                    append(name, m::kQueueDepth, load.waiting, wallSecondMs);
+                if (load.gpuUtilKnown && !m_config.regions[i].dcgmUrl.isEmpty())
                     append(name, m::kGpuUtil, load.gpuUtil, wallSecondMs);
             }
             if (load.measuredLatencyMs >= 0)
@@ -165,8 +168,9 @@ std::vector<telemetry::AlertInput> ControlTelemetry::alertInputs(const telemetry
         if (i < state.regions.size()) {
             const routing::RegionLoad &load = state.regions[i].load;
             if (loadFresh(load, monotonicMs, staleAfterMs)) {
-                in.waiting = load.waiting;
-                if (!m_config.regions[i].dcgmUrl.isEmpty())
+                if (load.waitingKnown)
+                    in.waiting = load.waiting;
+                if (load.gpuUtilKnown && !m_config.regions[i].dcgmUrl.isEmpty())
                     in.gpuUtil = load.gpuUtil;
             }
         }
@@ -177,11 +181,19 @@ std::vector<telemetry::AlertInput> ControlTelemetry::alertInputs(const telemetry
         inputs.push_back(std::move(in));
     }
     if (m_history) {
+        // Rows lost over the last minute: a drop keeps the figure above 0 for a minute, so a
+        // firing alert shows what it is about and resolves only after quiet minutes.
         const quint64 dropped = m_history->dropped();
+        m_drops.emplace_back(monotonicMs, dropped - std::min(dropped, m_historyDroppedSeen));
+        m_historyDroppedSeen = dropped;
+        while (!m_drops.empty() && monotonicMs - m_drops.front().first >= kDropWindowMs)
+            m_drops.pop_front();
+        quint64 lastMinute = 0;
+        for (const auto &d : m_drops)
+            lastMinute += d.second;
         telemetry::AlertInput gateway;
         gateway.region = kGatewayAlertRegion;
-        gateway.historyDroppedRows = static_cast<double>(dropped - std::min(dropped, m_historyDroppedSeen));
-        m_historyDroppedSeen = dropped;
+        gateway.historyDroppedRows = static_cast<double>(lastMinute);
         inputs.push_back(std::move(gateway));
     }
     return inputs;

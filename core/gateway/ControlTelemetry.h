@@ -8,6 +8,7 @@
 #include "core/telemetry/ControlFigures.h"
 #include "core/telemetry/GatewaySnapshot.h"
 
+#include <deque>
 #include <map>
 #include <optional>
 #include <tuple>
@@ -64,7 +65,7 @@ private:
     const config::GatewayConfig &m_config;
     store::HistoryStore *m_history;
     telemetry::AlertEngine m_alerts;
-    qint64 m_lastSecond = 0;
+    qint64 m_lastSecond = -1;
     // Cumulative responses, 5xx and completion tokens per region at the previous sample, for
     // per-second rates.
     struct Totals final {
@@ -75,6 +76,7 @@ private:
     std::vector<Totals> m_previous;
     qint64 m_previousAtMs = 0;
     quint64 m_historyDroppedSeen = 0;
+    std::deque<std::pair<qint64, quint64>> m_drops; // (monotonic ms, rows dropped since the evaluation before)
     std::map<std::tuple<QString, QString, QString>, quint64> m_failovers;
     std::vector<RegionLagView> m_lags;
     std::vector<int> m_states;

@@ -66,7 +66,7 @@ RelayExchange::~RelayExchange()
 void RelayExchange::recordDecision() const
 {
     store::HistoryStore *history = m_ctx.history;
-    if (!history || m_startMs == 0)
+    if (!history || !m_started)
         return;
     const int status = m_clientStatus != 0 ? m_clientStatus : 499;
     // Every request not served by its first choice (or not served well) is kept; the rest are
@@ -104,6 +104,7 @@ QString RelayExchange::targetName() const
 void RelayExchange::start()
 {
     m_startMs = m_ctx.clock->monotonicMs();
+    m_started = true;
     dropUnusableCandidates();
     tryNext();
 }

@@ -83,6 +83,7 @@ private:
     std::unique_ptr<upstream::AnthropicStreamTranslator> m_claudeStream;
     QPointer<upstream::UpstreamCall> m_upstream;
     int m_status = 0;
+    bool m_started = false;     // start() ran: there is a decision to record
     int m_clientStatus = 0;     // the status the client was sent (0: nothing sent yet)
     telemetry::TokenMeter m_tokens; // the successful answer's completion tokens
     QByteArray m_buffer;        // translated answers, and error answers held back for a retry

@@ -304,8 +304,10 @@ void HealthMonitor::onVllmResult(Region &r, const ProbeResult &result)
         return;
     const VllmLoad load = vllmLoadFrom(samples.value());
     routing::RegionLoad &l = r.state.load;
+    l.kvCacheKnown = load.kvCacheUsage.has_value();
     if (load.kvCacheUsage)
         l.kvCacheUsage = std::clamp(*load.kvCacheUsage, 0.0, 1.0);
+    l.waitingKnown = load.waiting.has_value();
     if (load.waiting)
         l.waiting = static_cast<int>(std::clamp(*load.waiting, 0.0, 1e9));
     r.vllmAtMs = m_clock.monotonicMs();
@@ -325,6 +327,7 @@ void HealthMonitor::onDcgmResult(Region &r, const ProbeResult &result)
         return;
     // The pool's mean: requests spread over every GPU of the region.
     r.state.load.gpuUtil = std::clamp(gpu->meanUtil, 0.0, 1.0);
+    r.state.load.gpuUtilKnown = true;
     r.dcgmAtMs = m_clock.monotonicMs();
     updateMetricsTime(r);
     m_dirty = true;

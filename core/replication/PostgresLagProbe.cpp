@@ -1,5 +1,7 @@
 #include "core/replication/PostgresLagProbe.h"
 
+#include <algorithm>
+
 #include <QThread>
 
 namespace meridian::replication {
@@ -49,8 +51,12 @@ void PostgresLagProbe::shutdown()
     m_worker->disconnect(this);
     m_worker = nullptr; // deleted on its thread as the thread finishes
     thread->quit();
-    // A round in progress ends within its timeouts: a connect and a statement per server.
-    const qint64 boundMs = m_settings.timeoutMs * 2 * static_cast<qint64>(m_settings.replicas.size() + 1) + 2'000;
+    // A round in progress ends within its timeouts: per server a connect (libpq's
+    // connect_timeout is at least 2 s) and up to three statements (the primary's create,
+    // upsert and WAL position). The thread must not outlive this object while it is inside
+    // the driver, so the bound is the worst case, not a typical round.
+    const qint64 perServerMs = std::max<qint64>(m_settings.timeoutMs, 2'000) + 3 * m_settings.timeoutMs;
+    const qint64 boundMs = perServerMs * static_cast<qint64>(m_settings.replicas.size() + 1) + 2'000;
     if (thread->wait(QDeadlineTimer(boundMs))) {
         delete thread;
         return;

@@ -24,6 +24,11 @@ struct RegionLoad final {
     int waiting = 0;               // requests queued in the engine
     double measuredLatencyMs = -1; // probe latency; < 0 unknown
     qint64 metricsAtMs = -1;
+    // Which figures a scrape has ever given: a page without a metric leaves it at 0 for the
+    // planner, but telemetry and alerts must not read that 0 as a measurement.
+    bool kvCacheKnown = false;
+    bool waitingKnown = false;
+    bool gpuUtilKnown = false;
 };
 
 // One region's state, indexed like config::GatewayConfig::regions.

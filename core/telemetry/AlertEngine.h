@@ -25,8 +25,8 @@ struct AlertInput final {
     // replicationLagSeconds is passed. With no lag and lagUnknown false, the region has nothing
     // to say about replication (e.g. it has no replica): both lag rules have no data.
     bool lagUnknown = false;
-    // Rows the history store dropped since the previous evaluation (the gateway's own input,
-    // region "gateway"; regions leave it empty).
+    // Rows the history store dropped over the last minute (the gateway's own input, region
+    // "gateway"; regions leave it empty).
     std::optional<double> historyDroppedRows;
 };
 

@@ -20,7 +20,7 @@ enum class AlertMetric {
     ErrorRate,             // AlertInput::errorRate, 0..1
     ReplicationLag,        // AlertInput::replicationLagSeconds, seconds
     ReplicationLagUnknown, // AlertInput::lagUnknown: a "no data" rule, no threshold
-    HistoryDropped,        // AlertInput::historyDroppedRows, rows the history store lost since the last evaluation
+    HistoryDropped,        // AlertInput::historyDroppedRows, rows the history store lost over the last minute
 };
 
 enum class AlertComparison {

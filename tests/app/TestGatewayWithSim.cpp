@@ -92,7 +92,8 @@ void TestGatewayWithSim::initTestCase()
         + "\nhealth:\n  probes: {interval: 300ms, timeout: 1s, healthy_threshold: 1, unhealthy_threshold: 2}\n"
           "  outlier: {base_ejection: 2s, max_ejection: 4s}\n"
           "admin:\n  token_file: "
-        + m_tokenFile.toUtf8() + "\n  settle: 0s\n";
+        + m_tokenFile.toUtf8() + "\n  settle: 0s\n"
+        + "history:\n  path: " + m_dir.filePath(QStringLiteral("history.sqlite")).toUtf8() + "\n";
     const QString configPath = test::writeTestFile(m_dir, QStringLiteral("gateway.yaml"), config);
 
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
