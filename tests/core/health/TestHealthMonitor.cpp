@@ -229,8 +229,9 @@ private Q_SLOTS:
             return true;
         }, 10'000));
         for (const routing::RegionState &s : m_monitor->snapshot()->regions) {
-            QCOMPARE(s.load.kvCacheUsage, 0.0); // an idle world
+            QCOMPARE(s.load.kvCacheUsage, 0.0); // an idle world, measured
             QCOMPARE(s.load.waiting, 0);
+            QVERIFY(s.load.kvCacheKnown && s.load.waitingKnown && s.load.gpuUtilKnown);
             QVERIFY(s.load.gpuUtil >= 0 && s.load.gpuUtil <= 1);
             QVERIFY(s.load.measuredLatencyMs < 500);
             QCOMPARE(s.ejectedUntilMs, qint64(0));
@@ -248,6 +249,9 @@ private Q_SLOTS:
         s.probe.dcgmUrls.clear();
         QVERIFY(startMonitor(s, SystemClock::instance()));
         QVERIFY(test::waitUntil([&] { return stateOf(0).load.metricsAtMs >= 0; }, 10'000));
+        // No DCGM exporter: the GPU figure is no data, not a measured 0.
+        QVERIFY(!stateOf(0).load.gpuUtilKnown);
+        QVERIFY(stateOf(0).load.waitingKnown);
     }
 
     void downRegionTurnsUnhealthyAndRecovers()
