@@ -61,6 +61,26 @@ RelayExchange::~RelayExchange()
     if (m_statsIndex >= 0 && m_clientStatus >= 200 && m_clientStatus < 300)
         telemetry::add(counters().completionTokens, m_tokens.tokens());
     recordDecision();
+    recordForConsole();
+}
+
+void RelayExchange::recordForConsole() const
+{
+    if (!m_started)
+        return;
+    if (m_statsIndex >= 0 && m_clientStatus != 0)
+        m_stats.flows.count(m_decision.country, m_statsIndex);
+    telemetry::RecentRequest entry;
+    entry.atWallMs = m_ctx.clock->wallMs();
+    entry.requestId = m_call.requestId;
+    entry.country = m_decision.country;
+    entry.model = m_call.model;
+    entry.target = m_statsIndex;
+    entry.reason = m_reason;
+    entry.status = m_clientStatus != 0 ? m_clientStatus : 499;
+    entry.attempts = std::max(1, m_attempts);
+    entry.latencyMs = static_cast<double>(m_ctx.clock->monotonicMs() - m_startMs);
+    m_stats.recent.offer(std::move(entry)); // try-lock: skipped, never waits, when the console reads
 }
 
 void RelayExchange::recordDecision() const

@@ -57,6 +57,7 @@ private:
     void report(int outcome);   // HealthMonitor::Outcome, once per attempt, regions only
     void noteServed();
     void recordDecision() const; // the sampled routing decision, into the history store
+    void recordForConsole() const; // traffic arcs and the live request log
     void countAttempt(int status); // the current attempt's figures, once per attempt
     void respond(int status, http::HttpHeaders headers, const QByteArray &body);
     void fail(int status, const QByteArray &message, QByteArrayView code);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/telemetry/RecentRequests.h"
 #include "core/telemetry/WorkerStats.h"
 
 #include <QString>
@@ -32,6 +33,13 @@ struct RegionFigures final {
     double quantileSeconds(double q) const;
 };
 
+// Requests from one client country served by one target, since start.
+struct FlowFigure final {
+    quint16 country = 0; // routing::CountryCode
+    int target = 0;      // index into GatewaySnapshot::regions
+    quint64 count = 0;
+};
+
 // What the console and the status endpoints read. Plain values: safe to copy across threads.
 struct GatewaySnapshot final {
     qint64 takenAtMs = 0;
@@ -43,6 +51,11 @@ struct GatewaySnapshot final {
     quint64 upstreamConnectionsOpened = 0;
     quint64 upstreamConnectionsReused = 0;
     int workers = 0;
+    std::vector<FlowFigure> flows;      // count > 0 only
+    std::vector<RecentRequest> recent;  // newest first, at most kRecentRequests
+    quint64 recentSkipped = 0;          // log entries a reader's lock made a worker skip
+
+    static constexpr size_t kRecentRequests = 200;
 };
 
 } // namespace meridian::telemetry

@@ -2,6 +2,8 @@
 
 #include <QMutexLocker>
 
+#include <algorithm>
+
 namespace meridian::telemetry {
 
 namespace {
@@ -78,7 +80,16 @@ GatewaySnapshot StatsRegistry::collect(qint64 nowMs) const
     snap.local.name = QStringLiteral("none");
     // Per region (and the gateway's own answers, last): the 1-minute and 5-minute windows.
     std::vector<WindowTotals> oneMinute(snap.regions.size() + 1), fiveMinutes(snap.regions.size() + 1);
+    std::vector<quint64> flows;
+    int workerIndex = 0;
     for (const auto &w : m_workers) {
+        w->flows.mergeInto(flows);
+        const size_t firstRecent = snap.recent.size();
+        w->recent.copyTo(snap.recent);
+        for (size_t i = firstRecent; i < snap.recent.size(); ++i)
+            snap.recent[i].worker = workerIndex;
+        snap.recentSkipped += w->recent.skipped();
+        ++workerIndex;
         for (size_t r = 0; r < snap.regions.size(); ++r) {
             const RegionCounters &c = w->region(static_cast<int>(r));
             mergeInto(snap.regions[r], c, fbMicros[r], fbCount[r]);
@@ -100,6 +111,19 @@ GatewaySnapshot StatsRegistry::collect(qint64 nowMs) const
     }
     snap.local.last1m = oneMinute.back().figures();
     snap.local.last5m = fiveMinutes.back().figures();
+    const int targets = static_cast<int>(snap.regions.size());
+    for (size_t i = 0; i < flows.size(); ++i) {
+        if (flows[i] > 0) {
+            const int slot = static_cast<int>(i) / targets;
+            snap.flows.push_back({FlowCounters::countryOfSlot(slot), static_cast<int>(i) % targets, flows[i]});
+        }
+    }
+    // The console's request log: the newest across workers.
+    std::sort(snap.recent.begin(), snap.recent.end(), [](const RecentRequest &a, const RecentRequest &b) {
+        return a.atWallMs != b.atWallMs ? a.atWallMs > b.atWallMs : a.sequence > b.sequence;
+    });
+    if (snap.recent.size() > GatewaySnapshot::kRecentRequests)
+        snap.recent.resize(GatewaySnapshot::kRecentRequests);
     return snap;
 }
 

@@ -27,7 +27,7 @@ void RegionCounters::recordFirstByte(quint64 micros, qint64 nowMs)
     windows.recordFirstByte(micros, nowMs);
 }
 
-WorkerStats::WorkerStats(int regionCount)
+WorkerStats::WorkerStats(int regionCount) : flows(regionCount)
 {
     for (int i = 0; i <= regionCount; ++i)
         m_regions.push_back(std::make_unique<RegionCounters>());

@@ -1,6 +1,8 @@
 #pragma once
 
+#include "core/telemetry/FlowCounters.h"
 #include "core/telemetry/LatencyBuckets.h"
+#include "core/telemetry/RecentRequests.h"
 #include "core/telemetry/RegionWindows.h"
 
 #include <QtGlobal>
@@ -54,6 +56,8 @@ public:
     std::atomic<quint64> protocolErrors{0};
     std::atomic<quint64> upstreamConnectionsOpened{0};
     std::atomic<quint64> upstreamConnectionsReused{0};
+    FlowCounters flows;     // by client country and serving target (the console's traffic arcs)
+    RecentRequests recent;  // the last requests this worker finished (the console's request log)
 
     // Worker thread only: true for an evenly spread `rate` share (0..1) of the calls, for
     // sampling routing decisions into the history without a shared random generator.
