@@ -149,8 +149,13 @@ AdminApi::Reply AdminApi::route(const http::HttpRequest &request)
             QJsonObject{{QStringLiteral("stopped"), wasPlaying}, {QStringLiteral("scenario"), m_player.statusJson()}},
             {}};
     }
+    for (const QLatin1String control : {QLatin1String("pause"), QLatin1String("resume"), QLatin1String("skip")}) {
+        if (is({v1, QLatin1String("scenario"), control}))
+            return method == "POST" ? controlScenario(control) : wrongMethod("POST");
+    }
     return error(404, QStringLiteral("no such path: %1 (paths: /v1/state, /v1/faults, /v1/faults/{target}[/{kind}], "
-                                     "/v1/scenarios, /v1/scenarios/{name}/start, /v1/scenario, /v1/scenario/stop)")
+                                     "/v1/scenarios, /v1/scenarios/{name}/start, /v1/scenario, /v1/scenario/stop, "
+                                     "/v1/scenario/pause, /v1/scenario/resume, /v1/scenario/skip)")
                           .arg(path));
 }
 
@@ -303,6 +308,25 @@ AdminApi::Reply AdminApi::startScenario(const QString &name)
                      QJsonObject{{QStringLiteral("message"),
                                   QStringLiteral("scenario \"%1\" is playing; stop it first (POST /v1/scenario/stop)")
                                       .arg(m_player.currentName())}},
+                     {}};
+    return Reply{200, m_player.statusJson(), {}};
+}
+
+AdminApi::Reply AdminApi::controlScenario(QLatin1String control)
+{
+    bool ok = false;
+    if (control == QLatin1String("pause"))
+        ok = m_player.pause();
+    else if (control == QLatin1String("resume"))
+        ok = m_player.resume();
+    else
+        ok = m_player.skip();
+    if (!ok)
+        return Reply{409,
+                     QJsonObject{{QStringLiteral("message"),
+                                  QStringLiteral("no scenario is playing; nothing to %1 (start one with POST "
+                                                 "/v1/scenarios/{name}/start)")
+                                      .arg(control)}},
                      {}};
     return Reply{200, m_player.statusJson(), {}};
 }

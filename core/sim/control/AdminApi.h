@@ -5,6 +5,7 @@
 
 #include <QByteArray>
 #include <QJsonObject>
+#include <QLatin1String>
 #include <QStringList>
 
 #include <functional>
@@ -37,6 +38,10 @@ struct AdminHooks final {
 //   POST   /v1/scenarios/{name}/start     the player's status
 //   POST   /v1/scenario/stop              {"stopped": bool, "scenario": the player's status}
 //   GET    /v1/scenario                   the player's status
+//   POST   /v1/scenario/pause             freeze the scenario's timeline → the player's status
+//   POST   /v1/scenario/resume            continue it → the player's status
+//   POST   /v1/scenario/skip              fast-forward to the next step (or the end) → status
+//                                         (pause, resume, skip: 409 when no scenario plays)
 //
 // "duration" and "ramp" are milliseconds (a number) or a duration string ("30s", "2m"); a
 // value for latency, replication_lag and flapping may also be a duration string.
@@ -62,6 +67,7 @@ private:
     Reply clearFaults(const QStringList &segments);
     Reply listScenarios() const;
     Reply startScenario(const QString &name);
+    Reply controlScenario(QLatin1String control); // pause, resume, skip
 
     FaultBoard &m_faults;
     ScenarioPlayer &m_player;

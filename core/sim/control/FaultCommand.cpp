@@ -31,6 +31,7 @@ const QString &scenarioUsage()
     static const QString text = QStringLiteral("  scenario list\n"
                                                "  scenario start <name>\n"
                                                "  scenario stop\n"
+                                               "  scenario pause | resume | skip\n"
                                                "  scenario status\n");
     return text;
 }
@@ -153,7 +154,10 @@ Result<AdminRequest> parseScenario(const QStringList &args)
                          scenarioUsage());
         return request("POST", "/v1/scenarios/" + encoded(args.at(1)) + "/start");
     }
-    const bool known = sub == QLatin1String("list") || sub == QLatin1String("stop") || sub == QLatin1String("status");
+    const bool control =
+        sub == QLatin1String("pause") || sub == QLatin1String("resume") || sub == QLatin1String("skip");
+    const bool known =
+        control || sub == QLatin1String("list") || sub == QLatin1String("stop") || sub == QLatin1String("status");
     if (!known)
         return usage(QStringLiteral("unknown scenario subcommand \"%1\"").arg(sub), scenarioUsage());
     if (args.size() != 1)
@@ -162,6 +166,8 @@ Result<AdminRequest> parseScenario(const QStringList &args)
         return request("GET", "/v1/scenarios");
     if (sub == QLatin1String("stop"))
         return request("POST", "/v1/scenario/stop");
+    if (control)
+        return request("POST", "/v1/scenario/" + sub.toLatin1());
     return request("GET", "/v1/scenario");
 }
 
@@ -240,9 +246,10 @@ QString scenarioStatus(const QJsonObject &s)
     const QString state = s.value(QStringLiteral("state")).toString();
     if (state == QLatin1String("idle") || state.isEmpty())
         return QStringLiteral("no scenario has been played\n");
+    const QString shown = s.value(QStringLiteral("paused")).toBool() ? QStringLiteral("paused") : state;
     QString out = QStringLiteral("%1 (%2): %3, %4 of %5, steps %6/%7\n")
                       .arg(s.value(QStringLiteral("name")).toString(), s.value(QStringLiteral("title")).toString(),
-                           state, humanMs(s.value(QStringLiteral("elapsed_ms")).toInteger()),
+                           shown, humanMs(s.value(QStringLiteral("elapsed_ms")).toInteger()),
                            humanMs(s.value(QStringLiteral("duration_ms")).toInteger()),
                            QString::number(s.value(QStringLiteral("steps_done")).toInteger()),
                            QString::number(s.value(QStringLiteral("steps_total")).toInteger()));
@@ -341,6 +348,8 @@ QString formatAdminReply(const AdminRequest &request, const AdminReply &reply)
         return QStringLiteral("stopped ") + scenarioStatus(s);
     }
     if (path == "/v1/scenario" || path.startsWith("/v1/scenarios/"))
+        return scenarioStatus(json);
+    if (path == "/v1/scenario/pause" || path == "/v1/scenario/resume" || path == "/v1/scenario/skip")
         return scenarioStatus(json);
     if (path == "/v1/state") {
         return QStringLiteral("clock %1 (speed x%2)\n")

@@ -31,7 +31,7 @@ struct AdminReply final {
 //   fault inject <target> <kind> [value] [--for 60s] [--ramp 30s] [--reason text]
 //   fault clear <target> [kind]
 //   fault clear --all
-//   scenario list | start <name> | stop | status
+//   scenario list | start <name> | stop | pause | resume | skip | status
 //   state
 // Options also take the --name=value form. Errors (Error::code "usage") say what is wrong
 // and show the usage of that command; the fault kind and the durations are checked here,

@@ -2,6 +2,8 @@
 
 #include "core/config/ConfigLoader.h"
 
+#include <QJsonArray>
+
 namespace meridian::sim {
 
 bool faultKindTakesValue(FaultKind kind)
@@ -85,15 +87,95 @@ QString ScenarioStep::describe() const
     return note + QStringLiteral(" [") + describeAction() + QLatin1Char(']');
 }
 
+QString expectedActionName(ExpectedAction action)
+{
+    switch (action) {
+    case ExpectedAction::None:
+        return QStringLiteral("none");
+    case ExpectedAction::Drain:
+        return QStringLiteral("drain");
+    case ExpectedAction::Undrain:
+        return QStringLiteral("undrain");
+    case ExpectedAction::Pin:
+        return QStringLiteral("pin");
+    case ExpectedAction::Unpin:
+        return QStringLiteral("unpin");
+    case ExpectedAction::Acknowledge:
+        return QStringLiteral("acknowledge");
+    }
+    return {};
+}
+
+QJsonObject Expectation::toJson() const
+{
+    QJsonObject out{{QStringLiteral("action"), expectedActionName(action)},
+                    {QStringLiteral("after_ms"), afterMs},
+                    {QStringLiteral("optional"), optional}};
+    if (!target.isEmpty())
+        out.insert(QStringLiteral("target"), target);
+    if (withinMs > 0)
+        out.insert(QStringLiteral("within_ms"), withinMs);
+    if (!note.isEmpty())
+        out.insert(QStringLiteral("note"), note);
+    return out;
+}
+
+namespace {
+
+QString stepActionName(StepAction action)
+{
+    switch (action) {
+    case StepAction::Note:
+        return QStringLiteral("note");
+    case StepAction::Inject:
+        return QStringLiteral("inject");
+    case StepAction::Clear:
+        return QStringLiteral("clear");
+    case StepAction::ClearAll:
+        return QStringLiteral("clear_all");
+    }
+    return {};
+}
+
+QJsonObject stepJson(const ScenarioStep &step, int index)
+{
+    QJsonObject out{{QStringLiteral("index"), index},
+                    {QStringLiteral("at_ms"), step.atMs},
+                    {QStringLiteral("action"), stepActionName(step.action)},
+                    {QStringLiteral("description"), step.describe()}};
+    if (!step.note.isEmpty())
+        out.insert(QStringLiteral("note"), step.note);
+    if (!step.target.isEmpty())
+        out.insert(QStringLiteral("target"), step.target);
+    if (step.action == StepAction::Inject) {
+        out.insert(QStringLiteral("kind"), faultKindName(step.fault.kind));
+        if (step.durationMs > 0)
+            out.insert(QStringLiteral("duration_ms"), step.durationMs);
+    } else if (step.action == StepAction::Clear && step.kind) {
+        out.insert(QStringLiteral("kind"), faultKindName(*step.kind));
+    }
+    return out;
+}
+
+} // namespace
+
 QJsonObject Scenario::summaryJson() const
 {
+    QJsonArray timeline;
+    for (size_t i = 0; i < steps.size(); ++i)
+        timeline.append(stepJson(steps[i], static_cast<int>(i)));
+    QJsonArray expectations;
+    for (const Expectation &e : expect)
+        expectations.append(e.toJson());
     return QJsonObject{{QStringLiteral("name"), name},
                        {QStringLiteral("title"), title},
                        {QStringLiteral("briefing"), briefing},
                        {QStringLiteral("expected_response"), expectedResponse},
                        {QStringLiteral("duration_ms"), durationMs},
                        {QStringLiteral("clear_at_end"), clearAtEnd},
-                       {QStringLiteral("steps"), static_cast<qint64>(steps.size())}};
+                       {QStringLiteral("steps"), static_cast<qint64>(steps.size())},
+                       {QStringLiteral("timeline"), timeline},
+                       {QStringLiteral("expect"), expectations}};
 }
 
 } // namespace meridian::sim

@@ -36,6 +36,33 @@ struct ScenarioStep final {
     QString describeAction() const; // always the action, never the note
 };
 
+// What the trainee is expected to do (or not do) during a scenario, in a form a debrief can
+// check against the operator's recorded actions. The prose of expected_response stays the
+// authority for people; these entries are its checkable part.
+enum class ExpectedAction {
+    None, // no manual traffic change (drain, undrain, pin, unpin) on `target`, or anywhere
+    Drain,
+    Undrain,
+    Pin,
+    Unpin,
+    Acknowledge, // acknowledge an alert (of `target`'s region when given)
+};
+
+struct Expectation final {
+    ExpectedAction action = ExpectedAction::None;
+    QString target;        // empty: any target
+    qint64 afterMs = 0;    // the window opens this long after the scenario started
+    qint64 withinMs = 0;   // and closes this long after it opened; 0 = at the end of the scenario
+    bool optional = false; // acceptable rather than required: never "missed", never "unexpected"
+    QString note;          // why, for the debrief
+    int line = 0;          // 1-based line in its file, for messages
+
+    // {"action","target"?,"after_ms","within_ms"?,"optional","note"?}
+    QJsonObject toJson() const;
+};
+
+QString expectedActionName(ExpectedAction action); // "none", "drain", ..., "acknowledge"
+
 // A timed script of faults, with the story told to the trainee around it. Immutable once
 // loaded; copied freely (a few dozen steps).
 struct Scenario final {
@@ -46,10 +73,15 @@ struct Scenario final {
     qint64 durationMs = 0;           // simulated; the player ends here
     bool clearAtEnd = true;          // clear the faults this scenario injected when it ends
     std::vector<ScenarioStep> steps; // in time order (the loader refuses anything else)
+    std::vector<Expectation> expect; // optional; in file order
     QString source;                  // file it came from (messages only)
     QString nameLocation;            // "FILE:LINE:COLUMN" of the name, for duplicate-name messages
 
-    // {"name","title","briefing","expected_response","duration_ms","clear_at_end","steps":N}
+    // {"name","title","briefing","expected_response","duration_ms","clear_at_end","steps":N,
+    //  "timeline":[{"index","at_ms","action","description","note"?,"target"?,"kind"?,
+    //               "duration_ms"?}],
+    //  "expect":[Expectation::toJson()]}
+    // The timeline lets a client draw the scenario before it plays.
     QJsonObject summaryJson() const;
 };
 

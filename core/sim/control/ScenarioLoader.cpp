@@ -37,7 +37,8 @@ public:
     bool walk(const YAML::Node &root, Scenario &out);
 
 private:
-    bool readTop(const YamlEntry &e, Scenario &s, std::optional<YamlEntry> &steps);
+    bool readTop(const YamlEntry &e, Scenario &s, std::optional<YamlEntry> &steps, std::optional<YamlEntry> &expect);
+    bool readExpectation(const YAML::Node &item, const QString &path, const Scenario &s, Expectation &out);
     bool readStep(const YAML::Node &item, const QString &path, const Scenario &s, ScenarioStep &step);
     bool readInject(const YamlEntry &e, const Scenario &s, ScenarioStep &step);
     bool readClear(const YamlEntry &e, ScenarioStep &step);
@@ -57,11 +58,12 @@ bool Walker::walk(const YAML::Node &root, Scenario &s)
                                                     "expected_response, duration, steps), got %1")
                                          .arg(YamlReader::describe(root)));
     std::optional<YamlEntry> steps;
+    std::optional<YamlEntry> expect;
     const bool ok = m_r.forEachEntry(root, QString(),
                                      {QLatin1String("name"), QLatin1String("title"), QLatin1String("briefing"),
                                       QLatin1String("expected_response"), QLatin1String("duration"),
-                                      QLatin1String("clear_at_end"), QLatin1String("steps")},
-                                     [&](const YamlEntry &e) { return readTop(e, s, steps); });
+                                      QLatin1String("clear_at_end"), QLatin1String("steps"), QLatin1String("expect")},
+                                     [&](const YamlEntry &e) { return readTop(e, s, steps, expect); });
     if (!ok)
         return false;
     if (!m_r.requireKeys(root, QString(),
@@ -82,10 +84,80 @@ bool Walker::walk(const YAML::Node &root, Scenario &s)
         return false;
     if (s.steps.empty())
         return m_r.fail(steps->valueMark(), QStringLiteral("steps: a scenario needs at least one step"));
+    if (!expect)
+        return true;
+    // Like steps, read last: the windows are checked against the duration.
+    return m_r.forEachItem(*expect, [&](const YAML::Node &item, const QString &path, int) {
+        Expectation e;
+        if (!readExpectation(item, path, s, e))
+            return false;
+        s.expect.push_back(std::move(e));
+        return true;
+    });
+}
+
+bool Walker::readExpectation(const YAML::Node &item, const QString &path, const Scenario &s, Expectation &out)
+{
+    if (!item.IsMap())
+        return m_r.fail(item.Mark(), QStringLiteral("%1: expected a mapping {action, target, after, within, optional, "
+                                                    "note}, got %2")
+                                         .arg(path, YamlReader::describe(item)));
+    out.line = item.Mark().line + 1;
+    std::optional<YamlEntry> after;
+    std::optional<YamlEntry> within;
+    std::optional<YamlEntry> optionalKey;
+    const bool ok = m_r.forEachEntry(
+        item, path,
+        {QLatin1String("action"), QLatin1String("target"), QLatin1String("after"), QLatin1String("within"),
+         QLatin1String("optional"), QLatin1String("note")},
+        [&](const YamlEntry &e) {
+            if (e.key == QLatin1String("action")) {
+                // Same order as ExpectedAction.
+                int index = 0;
+                if (!m_r.getChoice(e,
+                                   {QLatin1String("none"), QLatin1String("drain"), QLatin1String("undrain"),
+                                    QLatin1String("pin"), QLatin1String("unpin"), QLatin1String("acknowledge")},
+                                   index))
+                    return false;
+                out.action = static_cast<ExpectedAction>(index);
+                return true;
+            }
+            if (e.key == QLatin1String("target"))
+                return readTarget(e, out.target);
+            if (e.key == QLatin1String("after")) {
+                after = e;
+                return m_r.getDurationOrZero(e, out.afterMs);
+            }
+            if (e.key == QLatin1String("within")) {
+                within = e;
+                return m_r.getDuration(e, out.withinMs);
+            }
+            if (e.key == QLatin1String("optional")) {
+                optionalKey = e;
+                return m_r.getBool(e, out.optional);
+            }
+            return m_r.getNonEmptyString(e, out.note);
+        });
+    if (!ok || !m_r.requireKeys(item, path, {QLatin1String("action")}))
+        return false;
+    // A rule ("touch nothing") is either kept or broken; calling it optional would make it
+    // impossible to break, which is never what the author meant.
+    if (optionalKey && out.optional && out.action == ExpectedAction::None)
+        return m_r.fail(optionalKey->valueMark(),
+                        QStringLiteral("%1.optional: \"none\" is a rule, it cannot be optional").arg(path));
+    if (after && out.afterMs > s.durationMs)
+        return m_r.fail(after->valueMark(),
+                        QStringLiteral("%1.after: %2 is after the end of the scenario (duration %3)")
+                            .arg(path, formatDurationMs(out.afterMs), formatDurationMs(s.durationMs)));
+    if (within && out.afterMs + out.withinMs > s.durationMs)
+        return m_r.fail(within->valueMark(),
+                        QStringLiteral("%1.within: the window ends at %2, after the end of the scenario (duration %3); "
+                                       "actions after the end are not recorded")
+                            .arg(path, formatDurationMs(out.afterMs + out.withinMs), formatDurationMs(s.durationMs)));
     return true;
 }
 
-bool Walker::readTop(const YamlEntry &e, Scenario &s, std::optional<YamlEntry> &steps)
+bool Walker::readTop(const YamlEntry &e, Scenario &s, std::optional<YamlEntry> &steps, std::optional<YamlEntry> &expect)
 {
     if (e.key == QLatin1String("name")) {
         if (!m_r.getNonEmptyString(e, s.name))
@@ -112,10 +184,9 @@ bool Walker::readTop(const YamlEntry &e, Scenario &s, std::optional<YamlEntry> &
         return m_r.getDuration(e, s.durationMs);
     if (e.key == QLatin1String("clear_at_end"))
         return m_r.getBool(e, s.clearAtEnd);
-    // steps
     if (!m_r.expectSequence(e))
         return false;
-    steps = e;
+    (e.key == QLatin1String("steps") ? steps : expect) = e;
     return true;
 }
 

@@ -30,7 +30,9 @@ bool ScenarioPlayer::start(const Scenario &scenario)
     ++m_generation;
     m_state = State::Playing;
     m_playing = true;
-    m_startMs = m_clock.monotonicMs();
+    m_paused = false;
+    m_originMs = m_clock.monotonicMs();
+    m_skippedMs = 0;
     m_endedElapsedMs = 0;
     m_next = 0;
     m_injected.clear();
@@ -53,12 +55,63 @@ QString ScenarioPlayer::currentName() const
 
 qint64 ScenarioPlayer::elapsedMs() const
 {
-    return m_clock.monotonicMs() - m_startMs;
+    if (!m_playing)
+        return m_endedElapsedMs;
+    return (m_paused ? m_pausedAtMs : m_clock.monotonicMs()) - m_originMs;
+}
+
+bool ScenarioPlayer::pause()
+{
+    if (!m_playing)
+        return false;
+    if (m_paused)
+        return true;
+    m_pausedAtMs = m_clock.monotonicMs();
+    m_paused = true;
+    m_timer.stop();
+    Q_EMIT pausedChanged(true);
+    return true;
+}
+
+bool ScenarioPlayer::resume()
+{
+    if (!m_playing)
+        return false;
+    if (!m_paused)
+        return true;
+    // The time spent paused never happened, as far as the timeline is concerned.
+    m_originMs += m_clock.monotonicMs() - m_pausedAtMs;
+    m_paused = false;
+    Q_EMIT pausedChanged(false);
+    if (m_playing && !m_paused)
+        playDueSteps(); // a slot of pausedChanged may have paused or stopped it again
+    return true;
+}
+
+bool ScenarioPlayer::skip()
+{
+    if (!m_playing)
+        return false;
+    const auto total = static_cast<int>(m_scenario->steps.size());
+    const qint64 now = elapsedMs();
+    const qint64 target = m_next < total ? m_scenario->steps[static_cast<size_t>(m_next)].atMs : m_scenario->durationMs;
+    if (target > now) {
+        // Moving the origin back moves the timeline forward, paused or not.
+        m_originMs -= target - now;
+        m_skippedMs += target - now;
+    }
+    Q_EMIT skipped(std::max(target, now));
+    if (!m_playing)
+        return true;
+    m_skipping = true;
+    playDueSteps();
+    m_skipping = false;
+    return true;
 }
 
 void ScenarioPlayer::onTimer()
 {
-    if (m_playing)
+    if (m_playing && !m_paused)
         playDueSteps();
 }
 
@@ -69,10 +122,13 @@ void ScenarioPlayer::playDueSteps()
     const quint64 generation = m_generation;
     // A slot connected to stepPlayed may stop the scenario (and even start another, which
     // plays its own due steps); check before every step.
-    while (m_playing && generation == m_generation && m_next < total &&
+    while (m_playing && (!m_paused || m_skipping) && generation == m_generation && m_next < total &&
            m_scenario->steps[static_cast<size_t>(m_next)].atMs <= elapsed)
         play(m_next++);
     if (!m_playing || generation != m_generation)
+        return;
+    // A paused scenario ends only by a skip past its last step; otherwise it waits for resume().
+    if (m_paused && !(m_skipping && m_next >= total && elapsed >= m_scenario->durationMs))
         return;
     if (m_next >= total && elapsed >= m_scenario->durationMs) {
         finish(State::Finished);
@@ -85,7 +141,7 @@ void ScenarioPlayer::arm()
 {
     const auto total = static_cast<int>(m_scenario->steps.size());
     const qint64 dueMs = m_next < total ? m_scenario->steps[static_cast<size_t>(m_next)].atMs : m_scenario->durationMs;
-    const qint64 waitSimMs = m_startMs + dueMs - m_clock.monotonicMs();
+    const qint64 waitSimMs = m_originMs + dueMs - m_clock.monotonicMs();
     m_timer.start(std::chrono::milliseconds(m_clock.realDelayMs(waitSimMs)));
 }
 
@@ -121,10 +177,13 @@ void ScenarioPlayer::play(int index)
         break;
     }
     const QString description = step.describe();
-    m_log.append(QJsonObject{{QStringLiteral("index"), index},
-                             {QStringLiteral("at_ms"), step.atMs},
-                             {QStringLiteral("played_ms"), elapsedMs()},
-                             {QStringLiteral("description"), description}});
+    QJsonObject entry{{QStringLiteral("index"), index},
+                      {QStringLiteral("at_ms"), step.atMs},
+                      {QStringLiteral("played_ms"), elapsedMs()},
+                      {QStringLiteral("description"), description}};
+    if (m_skipping)
+        entry.insert(QStringLiteral("skipped"), true);
+    m_log.append(entry);
     Q_EMIT stepPlayed(index, description);
 }
 
@@ -133,6 +192,7 @@ void ScenarioPlayer::finish(State state)
     m_timer.stop();
     m_endedElapsedMs = elapsedMs();
     m_playing = false;
+    m_paused = false;
     m_state = state;
     if (state == State::Stopped || m_scenario->clearAtEnd)
         clearOwnFaults();
@@ -174,8 +234,10 @@ QJsonObject ScenarioPlayer::statusJson() const
     }
     out.insert(QStringLiteral("name"), m_scenario->name);
     out.insert(QStringLiteral("title"), m_scenario->title);
-    out.insert(QStringLiteral("elapsed_ms"), m_playing ? elapsedMs() : m_endedElapsedMs);
+    out.insert(QStringLiteral("paused"), m_paused);
+    out.insert(QStringLiteral("elapsed_ms"), elapsedMs());
     out.insert(QStringLiteral("duration_ms"), m_scenario->durationMs);
+    out.insert(QStringLiteral("skipped_ms"), m_skippedMs);
     out.insert(QStringLiteral("steps_done"), m_next);
     out.insert(QStringLiteral("steps_total"), static_cast<qint64>(m_scenario->steps.size()));
     out.insert(QStringLiteral("log"), m_log);

@@ -57,6 +57,7 @@ private Q_SLOTS:
     void unknownPath();
     void scenarioLifecycle();
     void scenarioErrors();
+    void scenarioPlaybackControl();
 
 private:
     std::optional<Response> send(const QByteArray &method, const QByteArray &path, const QByteArray &body = {})
@@ -296,6 +297,8 @@ void TestAdminApi::wrongMethod_data()
     QTest::newRow("get start") << QByteArray("GET") << QByteArray("/v1/scenarios/long/start") << QByteArray("POST");
     QTest::newRow("post scenario") << QByteArray("POST") << QByteArray("/v1/scenario") << QByteArray("GET");
     QTest::newRow("get stop") << QByteArray("GET") << QByteArray("/v1/scenario/stop") << QByteArray("POST");
+    QTest::newRow("get pause") << QByteArray("GET") << QByteArray("/v1/scenario/pause") << QByteArray("POST");
+    QTest::newRow("delete skip") << QByteArray("DELETE") << QByteArray("/v1/scenario/skip") << QByteArray("POST");
 }
 
 void TestAdminApi::wrongMethod()
@@ -418,6 +421,58 @@ void TestAdminApi::scenarioErrors()
     const std::optional<Response> encoded = send("POST", "/v1/scenarios/sh%6Frt/start");
     QVERIFY(encoded);
     QCOMPARE(encoded->status, 200);
+}
+
+void TestAdminApi::scenarioPlaybackControl()
+{
+    // Nothing plays: every control is refused with a plain message.
+    for (const char *control : {"pause", "resume", "skip"}) {
+        const std::optional<Response> r = send("POST", QByteArray("/v1/scenario/") + control);
+        QVERIFY(r);
+        QCOMPARE(r->status, 409);
+        QVERIFY2(errorMessage(*r).contains(QLatin1String("no scenario is playing")), qPrintable(errorMessage(*r)));
+    }
+
+    // The list carries each scenario's timeline and expectations for clients to draw.
+    const std::optional<Response> list = send("GET", "/v1/scenarios");
+    QVERIFY(list);
+    const QJsonObject first = list->json().value(QStringLiteral("scenarios")).toArray().at(0).toObject();
+    const QJsonArray timeline = first.value(QStringLiteral("timeline")).toArray();
+    QCOMPARE(timeline.size(), 2);
+    QCOMPARE(timeline.at(0).toObject().value(QStringLiteral("action")).toString(), QStringLiteral("inject"));
+    QCOMPARE(timeline.at(0).toObject().value(QStringLiteral("target")).toString(), QStringLiteral("eu-west-1"));
+    QCOMPARE(timeline.at(1).toObject().value(QStringLiteral("at_ms")).toInteger(), 540'000);
+    QVERIFY(first.value(QStringLiteral("expect")).isArray());
+
+    QVERIFY(send("POST", "/v1/scenarios/long/start"));
+    const std::optional<Response> paused = send("POST", "/v1/scenario/pause");
+    QVERIFY(paused);
+    QCOMPARE(paused->status, 200);
+    QCOMPARE(paused->json().value(QStringLiteral("paused")).toBool(), true);
+    QCOMPARE(paused->json().value(QStringLiteral("state")).toString(), QStringLiteral("playing"));
+    const qint64 frozen = paused->json().value(QStringLiteral("elapsed_ms")).toInteger();
+    // 50 real ms are 5 simulated seconds: a running timeline would have moved.
+    QTest::qWait(50);
+    const std::optional<Response> still = send("GET", "/v1/scenario");
+    QVERIFY(still);
+    QCOMPARE(still->json().value(QStringLiteral("elapsed_ms")).toInteger(), frozen);
+
+    const std::optional<Response> skipped = send("POST", "/v1/scenario/skip");
+    QVERIFY(skipped);
+    QCOMPARE(skipped->status, 200);
+    QCOMPARE(skipped->json().value(QStringLiteral("steps_done")).toInt(), 2);
+    QCOMPARE(skipped->json().value(QStringLiteral("elapsed_ms")).toInteger(), 540'000);
+    QCOMPARE(skipped->json().value(QStringLiteral("paused")).toBool(), true);
+
+    const std::optional<Response> resumed = send("POST", "/v1/scenario/resume");
+    QVERIFY(resumed);
+    QCOMPARE(resumed->status, 200);
+    QCOMPARE(resumed->json().value(QStringLiteral("paused")).toBool(), false);
+    // The last minute is 600 ms at x100; skipping once more ends it at once.
+    const std::optional<Response> end = send("POST", "/v1/scenario/skip");
+    QVERIFY(end);
+    QCOMPARE(end->json().value(QStringLiteral("state")).toString(), QStringLiteral("finished"));
+    QVERIFY(end->json().value(QStringLiteral("elapsed_ms")).toInteger() >= 600'000);
 }
 
 QTEST_GUILESS_MAIN(TestAdminApi)

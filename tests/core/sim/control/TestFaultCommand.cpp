@@ -92,6 +92,12 @@ void TestFaultCommand::parses_data()
                                    << QByteArray("-");
     QTest::newRow("scenario status") << "scenario status" << QByteArray("GET") << QByteArray("/v1/scenario")
                                      << QByteArray("-");
+    QTest::newRow("scenario pause") << "scenario pause" << QByteArray("POST") << QByteArray("/v1/scenario/pause")
+                                    << QByteArray("-");
+    QTest::newRow("scenario resume") << "scenario resume" << QByteArray("POST") << QByteArray("/v1/scenario/resume")
+                                     << QByteArray("-");
+    QTest::newRow("scenario skip") << "scenario skip" << QByteArray("POST") << QByteArray("/v1/scenario/skip")
+                                   << QByteArray("-");
 }
 
 void TestFaultCommand::parses()
@@ -171,6 +177,8 @@ void TestFaultCommand::usageErrors_data()
                                         << "scenario start needs one scenario name";
     QTest::newRow("scenario stop extra") << "scenario stop now"
                                          << "scenario stop takes no arguments";
+    QTest::newRow("scenario skip extra") << "scenario skip 30s"
+                                         << "scenario skip takes no arguments";
     QTest::newRow("scenario unknown") << "scenario rewind"
                                       << "unknown scenario subcommand \"rewind\"";
     QTest::newRow("state extra") << "state now"

@@ -3,6 +3,8 @@
 
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
@@ -60,6 +62,10 @@ private Q_SLOTS:
     void libraryRefusesDuplicateNames();
     void libraryOfMissingOrEmptyDirectory();
     void durationsFormatBackToTheirValue();
+    void readsExpectations();
+    void expectationErrors_data();
+    void expectationErrors();
+    void shippedScenariosCarryExpectations();
 };
 
 void TestScenarioLoader::readsEveryKindOfStep()
@@ -423,6 +429,124 @@ void TestScenarioLoader::durationsFormatBackToTheirValue()
     QCOMPARE(parseFaultValue(FaultKind::ReplicationLag, QStringLiteral("45s")), std::optional<double>(45'000));
     QCOMPARE(parseFaultValue(FaultKind::CapacityCut, QStringLiteral("0.5")), std::optional<double>(0.5));
     QVERIFY(!parseFaultValue(FaultKind::CapacityCut, QStringLiteral("45s")));
+}
+
+void TestScenarioLoader::readsExpectations()
+{
+    const Result<Scenario> r = load(header() + "expect:\n"
+                                               "  - {action: none, note: \"hands off\"}\n"
+                                               "  - action: drain\n"
+                                               "    target: eu-west-1\n"
+                                               "    after: 10s\n"
+                                               "    within: 1m\n"
+                                               "    note: drain it\n"
+                                               "  - {action: undrain, target: eu-west-1, after: 4m, optional: true}\n"
+                                               "  - {action: acknowledge}\n"
+                                               "steps:\n  - {at: 0s, note: n}\n");
+    QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().message));
+    const std::vector<Expectation> &e = r.value().expect;
+    QCOMPARE(e.size(), size_t(4));
+    QCOMPARE(e[0].action, ExpectedAction::None);
+    QCOMPARE(e[0].note, QStringLiteral("hands off"));
+    QVERIFY(e[0].target.isEmpty());
+    QCOMPARE(e[0].line, 7);
+    QCOMPARE(e[1].action, ExpectedAction::Drain);
+    QCOMPARE(e[1].target, QStringLiteral("eu-west-1"));
+    QCOMPARE(e[1].afterMs, 10'000);
+    QCOMPARE(e[1].withinMs, 60'000);
+    QVERIFY(!e[1].optional);
+    QCOMPARE(e[2].action, ExpectedAction::Undrain);
+    QVERIFY(e[2].optional);
+    QCOMPARE(e[2].withinMs, 0); // until the end
+    QCOMPARE(e[3].action, ExpectedAction::Acknowledge);
+
+    const QJsonArray json = r.value().summaryJson().value(QStringLiteral("expect")).toArray();
+    QCOMPARE(json.size(), 4);
+    QCOMPARE(json.at(1).toObject(), QJsonObject({{QStringLiteral("action"), QStringLiteral("drain")},
+                                                 {QStringLiteral("target"), QStringLiteral("eu-west-1")},
+                                                 {QStringLiteral("after_ms"), 10'000},
+                                                 {QStringLiteral("within_ms"), 60'000},
+                                                 {QStringLiteral("optional"), false},
+                                                 {QStringLiteral("note"), QStringLiteral("drain it")}}));
+    QVERIFY(!json.at(2).toObject().contains(QStringLiteral("within_ms")));
+
+    // Without the section there is nothing to expect.
+    const Result<Scenario> none = load(header() + "steps:\n  - {at: 0s, note: n}\n");
+    QVERIFY(none.ok());
+    QVERIFY(none.value().expect.empty());
+    QCOMPARE(none.value().summaryJson().value(QStringLiteral("expect")).toArray().size(), 0);
+}
+
+void TestScenarioLoader::expectationErrors_data()
+{
+    QTest::addColumn<QByteArray>("yaml");
+    QTest::addColumn<QString>("expected");
+
+    const QByteArray steps = "steps:\n  - {at: 0s, note: n}\n";
+    QTest::newRow("not a list") << QByteArray(header() + "expect: {action: none}\n" + steps)
+                                << QStringLiteral("test.yaml:6:9: expect: expected a sequence");
+    QTest::newRow("item not a mapping") << QByteArray(header() + "expect:\n  - drain\n" + steps)
+                                        << QStringLiteral("test.yaml:7:5: expect[0]: expected a mapping");
+    QTest::newRow("missing action") << QByteArray(header() + "expect:\n  - {target: eu-west-1}\n" + steps)
+                                    << QStringLiteral("test.yaml:7:5: expect[0]: missing required key \"action\"");
+    QTest::newRow("unknown action") << QByteArray(header() + "expect:\n  - {action: drian}\n" + steps)
+                                    << QStringLiteral("test.yaml:7:14: expect[0].action:");
+    QTest::newRow("unknown key") << QByteArray(header() + "expect:\n  - {action: drain, withn: 1m}\n" + steps)
+                                 << QStringLiteral("test.yaml:7:21: unknown key \"withn\" in expect[0]");
+    QTest::newRow("unknown target") << QByteArray(header() + "expect:\n  - {action: pin, target: mars}\n" + steps)
+                                    << QStringLiteral("test.yaml:7:27: expect[0].target: unknown target \"mars\"");
+    QTest::newRow("bad within") << QByteArray(header() + "expect:\n  - {action: drain, within: soon}\n" + steps)
+                                << QStringLiteral("test.yaml:7:29: expect[0].within: expected a positive duration");
+    QTest::newRow("after the end") << QByteArray(header() + "expect:\n  - {action: drain, after: 6m}\n" + steps)
+                                   << QStringLiteral("test.yaml:7:28: expect[0].after: 6m is after the end");
+    QTest::newRow("window past the end") << QByteArray(header() +
+                                                       "expect:\n  - {action: drain, after: 4m, within: 2m}\n" + steps)
+                                         << QStringLiteral("test.yaml:7:40: expect[0].within: the window ends at 6m");
+    QTest::newRow("optional none") << QByteArray(header() + "expect:\n  - {action: none, optional: true}\n" + steps)
+                                   << QStringLiteral("test.yaml:7:30: expect[0].optional: \"none\" is a rule");
+    QTest::newRow("optional not a bool") << QByteArray(header() + "expect:\n  - {action: drain, optional: maybe}\n" +
+                                                       steps)
+                                         << QStringLiteral("test.yaml:7:31: expect[0].optional:");
+    QTest::newRow("empty note") << QByteArray(header() + "expect:\n  - {action: drain, note: \"\"}\n" + steps)
+                                << QStringLiteral("test.yaml:7:27: expect[0].note:");
+}
+
+void TestScenarioLoader::expectationErrors()
+{
+    QFETCH(QByteArray, yaml);
+    QFETCH(QString, expected);
+    const Result<Scenario> r = load(yaml);
+    QVERIFY2(!r.ok(), "loaded a bad expectation");
+    QCOMPARE(r.error().code, QStringLiteral("scenario"));
+    QVERIFY2(r.error().message.startsWith(expected), qPrintable(r.error().message));
+}
+
+void TestScenarioLoader::shippedScenariosCarryExpectations()
+{
+    const QString dir = test::sourceDir() + QStringLiteral("/resources/scenarios");
+    const Result<std::vector<Scenario>> r = ScenarioLibrary::load(dir, demoTargets());
+    QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().message));
+    QCOMPARE(r.value().size(), size_t(6));
+    const auto has = [&](const QString &name, ExpectedAction action, const QString &target, bool optional) {
+        const Scenario *s = ScenarioLibrary::find(r.value(), name);
+        return s && std::any_of(s->expect.begin(), s->expect.end(), [&](const Expectation &e) {
+                   return e.action == action && e.target == target && e.optional == optional;
+               });
+    };
+    for (const Scenario &s : r.value())
+        QVERIFY2(!s.expect.empty(), qPrintable(s.name));
+    // Consistent with each expected_response: hands off during failover, GDPR and exhaustion;
+    // acknowledge the lag alert; drain the flapping region (and lift it later); a partial
+    // drain of the saturated region is acceptable but not required.
+    QVERIFY(has(QStringLiteral("regional-outage"), ExpectedAction::None, QString(), false));
+    QVERIFY(has(QStringLiteral("eu-outage-gdpr"), ExpectedAction::None, QString(), false));
+    QVERIFY(has(QStringLiteral("all-regions-exhausted"), ExpectedAction::None, QString(), false));
+    QVERIFY(has(QStringLiteral("replication-lag"), ExpectedAction::Acknowledge, QStringLiteral("ap-south-1"), false));
+    QVERIFY(has(QStringLiteral("replication-lag"), ExpectedAction::None, QString(), false));
+    QVERIFY(has(QStringLiteral("flapping-region"), ExpectedAction::Drain, QStringLiteral("me-south-1"), false));
+    QVERIFY(has(QStringLiteral("flapping-region"), ExpectedAction::Undrain, QStringLiteral("me-south-1"), true));
+    QVERIFY(has(QStringLiteral("gpu-saturation"), ExpectedAction::Drain, QStringLiteral("us-west-2"), true));
+    QVERIFY(!has(QStringLiteral("gpu-saturation"), ExpectedAction::Drain, QStringLiteral("us-west-2"), false));
 }
 
 QTEST_GUILESS_MAIN(TestScenarioLoader)

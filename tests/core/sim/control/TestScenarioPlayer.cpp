@@ -65,6 +65,10 @@ private Q_SLOTS:
     void clearAllStepClearsEveryonesFaults();
     void rampStartsAtTheCurrentLag();
     void idleStatus();
+    void pauseFreezesTheTimelineAndResumeContinues();
+    void skipFastForwardsToTheNextStep();
+    void skipPastTheLastStepFinishes();
+    void controlsNeedAPlayingScenario();
 
 private:
     std::unique_ptr<SimClock> m_clock;
@@ -301,6 +305,135 @@ void TestScenarioPlayer::idleStatus()
     QCOMPARE(m_player->statusJson(), QJsonObject({{QStringLiteral("state"), QStringLiteral("idle")}}));
     QVERIFY(m_player->currentName().isEmpty());
     QVERIFY(!m_player->isPlaying());
+}
+
+void TestScenarioPlayer::pauseFreezesTheTimelineAndResumeContinues()
+{
+    const Scenario scenario = parse("name: pause\ntitle: T\nbriefing: b\nexpected_response: e\nduration: 10m\n"
+                                    "steps:\n"
+                                    "  - {at: 0s, note: begins}\n"
+                                    "  - {at: 20s, inject: {target: eu-west-1, kind: down}}\n"
+                                    "  - {at: 9m, note: late}\n");
+    QSignalSpy steps(m_player.get(), &ScenarioPlayer::stepPlayed);
+    QSignalSpy pausedChanged(m_player.get(), &ScenarioPlayer::pausedChanged);
+    const qint64 startMs = m_clock->monotonicMs();
+    QVERIFY(m_player->start(scenario));
+    QVERIFY(m_player->pause());
+    QVERIFY(m_player->isPaused());
+    QVERIFY(m_player->isPlaying()); // paused is still playing: another start is refused
+    QCOMPARE(pausedChanged.count(), 1);
+    QCOMPARE(pausedChanged.at(0).at(0).toBool(), true);
+    QVERIFY(m_player->pause()); // again: no change, no second signal
+    QCOMPARE(pausedChanged.count(), 1);
+
+    const QJsonObject status = m_player->statusJson();
+    QCOMPARE(status.value(QStringLiteral("paused")).toBool(), true);
+    QCOMPARE(status.value(QStringLiteral("state")).toString(), QStringLiteral("playing"));
+    const qint64 frozen = status.value(QStringLiteral("elapsed_ms")).toInteger();
+    QVERIFY2(frozen < 20'000, qPrintable(QString::number(frozen)));
+
+    // 400 real ms are 40 simulated seconds, twice the step's 20 s: paused, it must not play.
+    QVERIFY(!steps.wait(400));
+    QCOMPARE(steps.count(), 1);
+    QVERIFY(!hasFault(*m_board, QStringLiteral("eu-west-1"), FaultKind::Down));
+    QCOMPARE(m_player->elapsedMs(), frozen);
+    QCOMPARE(m_player->statusJson().value(QStringLiteral("elapsed_ms")).toInteger(), frozen);
+    const qint64 pausedForMs = m_clock->monotonicMs() - startMs - frozen;
+    QVERIFY(pausedForMs >= 40'000);
+
+    QVERIFY(m_player->resume());
+    QCOMPARE(pausedChanged.count(), 2);
+    QCOMPARE(pausedChanged.at(1).at(0).toBool(), false);
+    QVERIFY(!m_player->isPaused());
+    QTRY_COMPARE_WITH_TIMEOUT(steps.count(), 2, kWaitMs);
+    QVERIFY(hasFault(*m_board, QStringLiteral("eu-west-1"), FaultKind::Down));
+    // The step played 20 s into the scenario's timeline, which the pause pushed back in
+    // world time by as long as it lasted.
+    const QJsonObject played = m_player->statusJson().value(QStringLiteral("log")).toArray().at(1).toObject();
+    QVERIFY(played.value(QStringLiteral("played_ms")).toInteger() >= 20'000);
+    QVERIFY(m_clock->monotonicMs() - startMs >= 20'000 + pausedForMs);
+    QVERIFY(m_player->elapsedMs() < m_clock->monotonicMs() - startMs - 40'000 + 1);
+
+    // Stopping a paused scenario ends it and clears its faults like any other stop.
+    QVERIFY(m_player->pause());
+    m_player->stop();
+    QVERIFY(!m_player->isPaused());
+    QCOMPARE(m_player->statusJson().value(QStringLiteral("paused")).toBool(), false);
+    QVERIFY(m_board->targets().isEmpty());
+}
+
+void TestScenarioPlayer::skipFastForwardsToTheNextStep()
+{
+    const Scenario scenario = parse("name: skip\ntitle: T\nbriefing: b\nexpected_response: e\nduration: 10m\n"
+                                    "steps:\n"
+                                    "  - {at: 0s, note: begins}\n"
+                                    "  - {at: 5m, inject: {target: eu-west-1, kind: down}}\n"
+                                    "  - {at: 5m, note: same moment}\n"
+                                    "  - {at: 8m, note: later}\n");
+    QSignalSpy steps(m_player.get(), &ScenarioPlayer::stepPlayed);
+    QSignalSpy skipped(m_player.get(), &ScenarioPlayer::skipped);
+    QVERIFY(m_player->start(scenario));
+    QCOMPARE(steps.count(), 1);
+
+    // Five simulated minutes would be three real seconds; the skip plays both 5m steps now.
+    QVERIFY(m_player->skip());
+    QCOMPARE(steps.count(), 3);
+    QCOMPARE(skipped.count(), 1);
+    QCOMPARE(skipped.at(0).at(0).toLongLong(), 300'000);
+    QVERIFY(hasFault(*m_board, QStringLiteral("eu-west-1"), FaultKind::Down));
+    QJsonObject status = m_player->statusJson();
+    QCOMPARE(status.value(QStringLiteral("steps_done")).toInt(), 3);
+    QVERIFY(status.value(QStringLiteral("elapsed_ms")).toInteger() >= 300'000);
+    QVERIFY(status.value(QStringLiteral("elapsed_ms")).toInteger() < 480'000);
+    QVERIFY(status.value(QStringLiteral("skipped_ms")).toInteger() > 250'000);
+    const QJsonArray log = status.value(QStringLiteral("log")).toArray();
+    QVERIFY(!log.at(0).toObject().contains(QStringLiteral("skipped")));
+    QCOMPARE(log.at(1).toObject().value(QStringLiteral("skipped")).toBool(), true);
+    QVERIFY(log.at(1).toObject().value(QStringLiteral("played_ms")).toInteger() >= 300'000);
+
+    // Paused, a skip still plays the next step, lands exactly on its time, and stays paused.
+    QVERIFY(m_player->pause());
+    QVERIFY(m_player->skip());
+    QCOMPARE(steps.count(), 4);
+    QCOMPARE(steps.at(3).at(1).toString(), QStringLiteral("later"));
+    QVERIFY(m_player->isPaused());
+    QCOMPARE(m_player->elapsedMs(), 480'000);
+    QVERIFY(!steps.wait(200)); // nothing else is due, and it is paused anyway
+    QCOMPARE(m_player->elapsedMs(), 480'000);
+    m_player->stop();
+}
+
+void TestScenarioPlayer::skipPastTheLastStepFinishes()
+{
+    const Scenario scenario = parse("name: tail\ntitle: T\nbriefing: b\nexpected_response: e\nduration: 10m\n"
+                                    "steps:\n"
+                                    "  - {at: 0s, inject: {target: us-west-2, kind: hang}}\n");
+    QSignalSpy finished(m_player.get(), &ScenarioPlayer::finished);
+    QVERIFY(m_player->start(scenario));
+    QVERIFY(m_player->pause());
+    QVERIFY(m_player->skip()); // no step left: to the end, which finishes even while paused
+    QCOMPARE(finished.count(), 1);
+    QVERIFY(!m_player->isPlaying());
+    QVERIFY(!m_player->isPaused());
+    const QJsonObject status = m_player->statusJson();
+    QCOMPARE(status.value(QStringLiteral("state")).toString(), QStringLiteral("finished"));
+    QCOMPARE(status.value(QStringLiteral("elapsed_ms")).toInteger(), 600'000);
+    QVERIFY(m_board->targets().isEmpty()); // clear_at_end
+}
+
+void TestScenarioPlayer::controlsNeedAPlayingScenario()
+{
+    QVERIFY(!m_player->pause());
+    QVERIFY(!m_player->resume());
+    QVERIFY(!m_player->skip());
+    QCOMPARE(m_player->statusJson(), QJsonObject({{QStringLiteral("state"), QStringLiteral("idle")}}));
+    const Scenario scenario = parse("name: done\ntitle: T\nbriefing: b\nexpected_response: e\nduration: 10s\n"
+                                    "steps:\n  - {at: 0s, note: n}\n");
+    QVERIFY(m_player->start(scenario));
+    m_player->stop();
+    QVERIFY(!m_player->pause());
+    QVERIFY(!m_player->skip());
+    QCOMPARE(m_player->statusJson().value(QStringLiteral("state")).toString(), QStringLiteral("stopped"));
 }
 
 QTEST_GUILESS_MAIN(TestScenarioPlayer)
