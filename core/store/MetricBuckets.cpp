@@ -28,10 +28,18 @@ BucketPlan planBuckets(qint64 fromMs, qint64 toMs, int maxPoints,
     const qint64 points = qMax(1, maxPoints);
     constexpr int kTables = static_cast<int>(schema::kRollups.size());
 
+    // A table's earliest bucket starts on its own resolution's boundary, before its first real
+    // sample (an hour bucket opened at 05:00 may hold only samples from 05:58 on). What a table
+    // proves is that data exists before its first bucket *ends*: the oldest data is no later
+    // than the earliest of those ends, and a finer table starting by then covers the range.
     std::optional<qint64> oldest;
-    for (const auto &e : earliestMs) {
-        if (e && (!oldest || *e < *oldest))
-            oldest = *e;
+    for (int i = 0; i < kTables; ++i) {
+        const auto &e = earliestMs[static_cast<size_t>(i)];
+        if (!e)
+            continue;
+        const qint64 end = *e + schema::kRollups[i].resolutionMs;
+        if (!oldest || end < *oldest)
+            oldest = end;
     }
     const qint64 start = oldest ? qMax(fromMs, *oldest) : fromMs;
 

@@ -153,6 +153,12 @@ void TestHistoryQueries::planCountsFromTheOldestDataOfANewDeployment()
     QCOMPARE(planBuckets(kT0 - kHour, kT0, 500, fresh).resolutionMs, 1'000);
     // No data at all still gives a plan.
     QCOMPARE(planBuckets(kT0 - kHour, kT0, 500, Earliest{}).resolutionMs, 1'000);
+    // Started at 12:58: the coarser tables' first buckets open on their own boundaries (the hour
+    // at 12:00), before any sample. That must not make the seconds look incomplete: a 1-hour
+    // view still reads them (it read the one hour point before).
+    const qint64 started = kT0 - 2 * kMinute;
+    const Earliest aligned{started, started / 10'000 * 10'000, started / kMinute * kMinute, started / kHour * kHour};
+    QCOMPARE(planBuckets(kT0 - kHour, kT0, 500, aligned).resolutionMs, 1'000);
 }
 
 void TestHistoryQueries::planNeverExceedsMaxPoints()
