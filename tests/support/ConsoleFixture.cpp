@@ -5,8 +5,8 @@
 
 #include "core/gateway/Gateway.h"
 
-#include <QCoreApplication>
 #include <QDeadlineTimer>
+#include <QTest>
 
 namespace meridian::test {
 
@@ -45,15 +45,14 @@ bool ConsoleFixture::waitForSnapshot(const std::function<bool(const ui::ConsoleS
     if (!m_backend)
         return false;
     const QDeadlineTimer deadline(timeoutMs);
-    for (int round = 0; round < 10'000; ++round) {
+    while (true) {
         m_backend->refresh();
         if (ready(*m_backend->snapshot()))
             return true;
         if (deadline.hasExpired())
             return false;
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+        QTest::qWait(20); // runs the event loop for 20 ms: bounded by the deadline above
     }
-    return false;
 }
 
 config::GatewayConfig ConsoleFixture::threeRegions(const QString &model)

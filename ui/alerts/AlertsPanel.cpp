@@ -177,6 +177,8 @@ void AlertsPanel::acknowledge(const QString &rule, const QString &region)
         }
         setMessage(text, !result.ok());
         updateButton();
+        if (result.ok())
+            Q_EMIT acknowledged(rule, region);
         Q_EMIT acknowledgeFinished(result.ok(), text);
     });
 }

@@ -46,6 +46,8 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void acknowledgeFinished(bool ok, const QString &message);
+    // The gateway accepted an acknowledgement (the training debrief records it).
+    void acknowledged(const QString &rule, const QString &region);
     void historyLoaded();
 
 private:

@@ -8,8 +8,8 @@
 #include "core/telemetry/AlertEngine.h"
 #include "core/telemetry/AlertRules.h"
 
+#include <QCoreApplication>
 #include <QJsonDocument>
-#include <QThread>
 
 #include <cmath>
 #include <limits>
@@ -20,28 +20,22 @@ namespace {
 
 constexpr int kDefaultIntervalMs = 250;
 
-// Replies from the control thread are posted to this object. It belongs to the gateway (it is
-// deleted with it, after the control thread has stopped), so a reply in flight never reaches
-// a deleted receiver even when the backend goes first.
-QObject *replyAnchor(gateway::Gateway &gateway)
+// Replies from the control thread are posted to the application object: it lives on the UI
+// thread and outlives every gateway, so a reply in flight never reaches a deleted receiver
+// (the reply itself then checks that the backend and the caller's context still exist).
+QObject *replyAnchor()
 {
-    static const char *const kName = "meridian-console-reply-anchor";
-    if (QObject *existing = gateway.findChild<QObject *>(QLatin1String(kName), Qt::FindDirectChildrenOnly))
-        return existing;
-    auto *anchor = new QObject(&gateway);
-    anchor->setObjectName(QLatin1String(kName));
-    return anchor;
+    return QCoreApplication::instance();
 }
 
 } // namespace
 
 ConsoleBackend::ConsoleBackend(gateway::Gateway &gateway, QObject *parent)
-    : QObject(parent), m_gateway(gateway), m_builder(std::make_unique<SnapshotBuilder>(gateway)),
+    : QObject(parent), m_gateway(gateway), m_control(gateway.control()),
+      m_historyPath(gateway.context().historyPath), m_builder(std::make_unique<SnapshotBuilder>(gateway)),
       m_snapshot(std::make_shared<const ConsoleSnapshot>()), m_actor(QStringLiteral("console"))
 {
-    Q_ASSERT_X(gateway.thread() == QThread::currentThread(), "ConsoleBackend",
-               "the gateway must live on the console's (UI) thread");
-    if (gateway::ControlPlane *control = gateway.control()) {
+    if (gateway::ControlPlane *control = m_control) {
         connect(
             control, &gateway::ControlPlane::routingEvent, this,
             [this](const routing::RoutingEvent &e) {
@@ -65,6 +59,17 @@ ConsoleBackend::ConsoleBackend(gateway::Gateway &gateway, QObject *parent)
 
 ConsoleBackend::~ConsoleBackend() = default;
 
+void ConsoleBackend::detach()
+{
+    if (!m_control)
+        return;
+    m_timer.stop();
+    disconnect(m_control, nullptr, this, nullptr);
+    m_control = nullptr;
+    m_builder->detach();
+    refresh(); // one last snapshot, saying the gateway has stopped
+}
+
 void ConsoleBackend::setInterval(int ms)
 {
     m_timer.setInterval(std::max(10, ms));
@@ -78,7 +83,7 @@ void ConsoleBackend::refresh()
 
 QString ConsoleBackend::historyPath() const
 {
-    return m_gateway.context().historyPath;
+    return m_historyPath;
 }
 
 void ConsoleBackend::admin(const QByteArray &method, const QByteArray &path, const QJsonObject &body, QObject *context,
@@ -86,8 +91,8 @@ void ConsoleBackend::admin(const QByteArray &method, const QByteArray &path, con
 {
     QPointer<QObject> guard(context);
     QPointer<ConsoleBackend> self(this);
-    gateway::ControlPlane *control = m_gateway.control();
-    if (!control || !m_gateway.running()) {
+    gateway::ControlPlane *control = m_control;
+    if (!control) {
         // Answer asynchronously all the same, so callers have one code path.
         QMetaObject::invokeMethod(
             this,
@@ -108,7 +113,7 @@ void ConsoleBackend::admin(const QByteArray &method, const QByteArray &path, con
     if (method != "GET" && method != "HEAD")
         command.body = QJsonDocument(body).toJson(QJsonDocument::Compact);
     command.actor = m_actor;
-    control->submitAdmin(std::move(command), replyAnchor(m_gateway),
+    control->submitAdmin(std::move(command), replyAnchor(),
                          [guard, self, done = std::move(done)](const gateway::AdminReply &reply) {
                              if (!guard || !self || !done)
                                  return;

@@ -13,6 +13,7 @@
 #include <memory>
 
 namespace meridian::gateway {
+class ControlPlane;
 class Gateway;
 }
 
@@ -26,7 +27,9 @@ class SnapshotBuilder;
 // to the control thread and calls back on the UI thread. It never touches a socket or the
 // history writer.
 //
-// Threads: create and use on the UI thread. The gateway must outlive it.
+// Threads: create and use on the UI thread, after the gateway has started (on this thread or
+// on a thread of its own: the backend reads only what the gateway publishes for any thread).
+// Call detach() before the gateway shuts down; the gateway must outlive the backend.
 class ConsoleBackend final : public QObject {
     Q_OBJECT
 public:
@@ -35,6 +38,9 @@ public:
 
     // The newest snapshot (never null once constructed; empty before the first tick).
     std::shared_ptr<const ConsoleSnapshot> snapshot() const { return m_snapshot; }
+    // The gateway is about to stop: no more snapshots, and admin commands answer 503.
+    void detach();
+    bool attached() const { return m_control != nullptr; }
     // Refresh period; 250 ms by default (tests may make it shorter).
     void setInterval(int ms);
     // Builds a snapshot now (tests; the timer does it otherwise).
@@ -65,6 +71,8 @@ Q_SIGNALS:
 
 private:
     gateway::Gateway &m_gateway;
+    gateway::ControlPlane *m_control = nullptr; // null once detached
+    QString m_historyPath;
     std::unique_ptr<SnapshotBuilder> m_builder;
     std::shared_ptr<const ConsoleSnapshot> m_snapshot;
     QTimer m_timer;

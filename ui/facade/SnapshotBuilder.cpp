@@ -80,8 +80,23 @@ quint32 flowKey(quint16 country, int target)
 
 } // namespace
 
-SnapshotBuilder::SnapshotBuilder(const gateway::Gateway &gateway) : m_gateway(gateway)
+SnapshotBuilder::SnapshotBuilder(const gateway::Gateway &gateway) : m_gateway(gateway), m_control(gateway.control())
 {
+    GatewayView &g = m_static;
+    g.running = m_control != nullptr;
+    g.listenHost = gateway.address().toString();
+    g.port = gateway.port();
+    const QString host = g.listenHost.contains(QLatin1Char(':')) ? QStringLiteral("[%1]").arg(g.listenHost) : g.listenHost;
+    g.baseUrl = QStringLiteral("http://%1:%2/v1").arg(host).arg(g.port);
+    g.workers = gateway.workerCount();
+    g.adminTokenPath = gateway.adminTokenPath();
+    g.historyPath = gateway.context().historyPath;
+    for (const config::RegionConfig &r : gateway.context().config.regions) {
+        for (const QString &m : r.models) {
+            if (!g.models.contains(m))
+                g.models.append(m);
+        }
+    }
     QFile centroids(QStringLiteral(":/meridian/country-centroids.csv"));
     if (centroids.open(QIODevice::ReadOnly)) {
         auto parsed = routing::GeoDirectory::parse(centroids.readAll());
@@ -111,8 +126,8 @@ std::shared_ptr<const ConsoleSnapshot> SnapshotBuilder::build()
     const qint64 monoNow = ctx.clock->monotonicMs();
     out->takenAtWallMs = wallNow;
 
-    const std::shared_ptr<const telemetry::GatewaySnapshot> stats = m_gateway.snapshot();
-    gateway::ControlPlane *control = m_gateway.control();
+    gateway::ControlPlane *control = m_control;
+    const std::shared_ptr<const telemetry::GatewaySnapshot> stats = control ? m_gateway.snapshot() : nullptr;
     const std::shared_ptr<const telemetry::ControlFigures> figures = control ? control->figures() : nullptr;
     const std::shared_ptr<const routing::RegionSnapshot> routingState = control ? control->routingState() : nullptr;
 
@@ -145,26 +160,14 @@ std::shared_ptr<const ConsoleSnapshot> SnapshotBuilder::build()
     };
 
     // The gateway.
+    out->gateway = m_static;
     GatewayView &g = out->gateway;
-    g.running = m_gateway.running();
-    g.listenHost = m_gateway.address().toString();
-    g.port = m_gateway.port();
-    const QString host = g.listenHost.contains(QLatin1Char(':')) ? QStringLiteral("[%1]").arg(g.listenHost) : g.listenHost;
-    g.baseUrl = QStringLiteral("http://%1:%2/v1").arg(host).arg(g.port);
-    g.workers = m_gateway.workerCount();
-    g.adminTokenPath = m_gateway.adminTokenPath();
-    g.historyPath = ctx.historyPath;
+    g.running = control != nullptr;
     if (stats)
         g.connectionsOpen = stats->connectionsOpen;
     if (figures) {
         g.historyWritable = figures->history.writable;
         g.historyDropped = figures->history.droppedRows;
-    }
-    for (const config::RegionConfig &r : cfg.regions) {
-        for (const QString &m : r.models) {
-            if (!g.models.contains(m))
-                g.models.append(m);
-        }
     }
 
     // Regions.

@@ -10,6 +10,7 @@
 #include <memory>
 
 namespace meridian::gateway {
+class ControlPlane;
 class Gateway;
 }
 namespace meridian::telemetry {
@@ -23,13 +24,17 @@ namespace meridian::ui {
 // (atomic pointer loads), so building one never waits on a worker, the control thread or the
 // store. Rates are differences of cumulative counters over about a second.
 //
-// Threads: the UI thread (any single thread).
+// Threads: the UI thread (any single thread), whichever thread the gateway runs on: what it
+// reads of the gateway is published for any thread, and the gateway's address and the like
+// are taken once, in the constructor, after start().
 class SnapshotBuilder final {
 public:
     explicit SnapshotBuilder(const gateway::Gateway &gateway);
     ~SnapshotBuilder();
 
     std::shared_ptr<const ConsoleSnapshot> build();
+    // The gateway is stopping: build from nothing but the static facts from now on.
+    void detach() { m_control = nullptr; }
 
 private:
     struct Sample {
@@ -40,6 +45,8 @@ private:
     const Sample &baseline(qint64 nowMs) const;
 
     const gateway::Gateway &m_gateway;
+    gateway::ControlPlane *m_control;
+    GatewayView m_static; // address, port, workers, paths, models: fixed once started
     routing::GeoDirectory m_geo;
     std::deque<Sample> m_samples; // the last ~2 s, oldest first
 };

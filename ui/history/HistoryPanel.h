@@ -64,6 +64,8 @@ public:
     static QStringList eventKinds(); // core/routing's RoutingEvent kind names
 
 public Q_SLOTS:
+    // Asks for a file name (non-blocking dialog), then exports as exportCsv() does.
+    void chooseExportFile();
     // Re-runs the current query now.
     void refresh();
     // Writes every event matching the current filters to `path` as CSV on the reader's thread;
@@ -83,7 +85,6 @@ protected:
 private:
     void buildUi();
     void onRangeChanged();
-    void chooseExportFile();
     void showPlaceholder(const QString &text);
     void finishExport(bool ok, const QString &message);
     qint64 rangeMs(Range range) const;
