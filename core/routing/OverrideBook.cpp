@@ -1,5 +1,7 @@
 #include "core/routing/OverrideBook.h"
 
+#include "core/common/DurationText.h"
+
 #include <QStringBuilder>
 
 #include <algorithm>
@@ -62,29 +64,6 @@ Pin normalizedKey(Pin pin)
 }
 
 // "90 ms", "45s", "30m", "2h 30m", "7d".
-QString durationText(qint64 ms)
-{
-    if (ms < 1000)
-        return QString::number(ms) + QStringLiteral(" ms");
-    qint64 s = ms / 1000;
-    const qint64 days = s / 86'400;
-    s %= 86'400;
-    const qint64 hours = s / 3600;
-    s %= 3600;
-    const qint64 minutes = s / 60;
-    s %= 60;
-    QStringList parts;
-    if (days)
-        parts << QString::number(days) + QLatin1Char('d');
-    if (hours)
-        parts << QString::number(hours) + QLatin1Char('h');
-    if (minutes)
-        parts << QString::number(minutes) + QLatin1Char('m');
-    if (s)
-        parts << QString::number(s) + QLatin1Char('s');
-    return parts.join(QLatin1Char(' '));
-}
-
 // Whole seconds still to wait, rounded up, at least 1.
 qint64 secondsToWait(qint64 remainingMs)
 {

@@ -68,7 +68,7 @@ StatsRegistry::StatsRegistry(const QStringList &regionNames, int workers) : m_re
         m_workers.push_back(std::make_unique<WorkerStats>(static_cast<int>(regionNames.size())));
 }
 
-GatewaySnapshot StatsRegistry::collect(qint64 nowMs) const
+GatewaySnapshot StatsRegistry::collect(qint64 nowMs, bool withRecent) const
 {
     GatewaySnapshot snap;
     snap.takenAtMs = nowMs;
@@ -84,10 +84,12 @@ GatewaySnapshot StatsRegistry::collect(qint64 nowMs) const
     int workerIndex = 0;
     for (const auto &w : m_workers) {
         w->flows.mergeInto(flows);
-        const size_t firstRecent = snap.recent.size();
-        w->recent.copyTo(snap.recent);
-        for (size_t i = firstRecent; i < snap.recent.size(); ++i)
-            snap.recent[i].worker = workerIndex;
+        if (withRecent) {
+            const size_t firstRecent = snap.recent.size();
+            w->recent.copyTo(snap.recent);
+            for (size_t i = firstRecent; i < snap.recent.size(); ++i)
+                snap.recent[i].worker = workerIndex;
+        }
         snap.recentSkipped += w->recent.skipped();
         ++workerIndex;
         for (size_t r = 0; r < snap.regions.size(); ++r) {
@@ -129,7 +131,7 @@ GatewaySnapshot StatsRegistry::collect(qint64 nowMs) const
 
 void StatsRegistry::publish(qint64 nowMs)
 {
-    auto snap = std::make_shared<const GatewaySnapshot>(collect(nowMs));
+    auto snap = std::make_shared<const GatewaySnapshot>(collect(nowMs, true));
     QMutexLocker lock(&m_latestLock);
     m_latest = std::move(snap);
 }

@@ -65,7 +65,7 @@ bool sameEntry(const AlertEntry &a, const AlertEntry &b)
 
 } // namespace
 
-AlertsModel::AlertsModel(QObject *parent, const Clock &clock) : QAbstractTableModel(parent), m_clock(clock) {}
+AlertsModel::AlertsModel(QObject *parent, const Clock &clock) : KeyedTableModel(parent), m_clock(clock) {}
 
 int AlertsModel::rowCount(const QModelIndex &parent) const
 {
@@ -132,7 +132,7 @@ QVariant AlertsModel::data(const QModelIndex &index, int role) const
 QVariant AlertsModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return QAbstractTableModel::headerData(section, orientation, role);
+        return KeyedTableModel::headerData(section, orientation, role);
     switch (Column(section)) {
     case State:
         return tr("State");
@@ -292,16 +292,7 @@ void AlertsModel::rebuild()
 
     std::stable_sort(next.begin(), next.end(), before);
 
-    const RowDiffHooks hooks{
-        [this](int first, int last) { beginRemoveRows(QModelIndex(), first, last); },
-        [this]() { endRemoveRows(); },
-        [this](int first, int last) { beginInsertRows(QModelIndex(), first, last); },
-        [this]() { endInsertRows(); },
-        [this](int from, int to) { beginMoveRows(QModelIndex(), from, from, QModelIndex(), to); },
-        [this]() { endMoveRows(); },
-        [this](int row) { Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1)); },
-    };
-    applyKeyedDiff(m_rows, next, rowKey, sameEntry, hooks);
+    applyKeyedDiff(m_rows, next, rowKey, sameEntry, diffHooks(ColumnCount));
 }
 
 } // namespace meridian::ui

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "ui/history/KeyedRows.h"
+
 #include "core/common/Clock.h"
 #include "core/store/HistoryRows.h"
 #include "ui/facade/ConsoleSnapshot.h"
@@ -34,7 +36,7 @@ struct AlertEntry final {
 // (newest first). Updates are applied as row diffs keyed by rule and region.
 //
 // Threads: UI thread. The clock (for ages and the 24 h window) must outlive the model.
-class AlertsModel final : public QAbstractTableModel {
+class AlertsModel final : public KeyedTableModel {
     Q_OBJECT
 public:
     enum Column { State, Severity, Rule, Region, Since, Value, Threshold, Acknowledged, ColumnCount };

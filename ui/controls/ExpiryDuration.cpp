@@ -1,5 +1,7 @@
 #include "ui/controls/ExpiryDuration.h"
 
+#include "core/common/DurationText.h"
+
 #include <QRegularExpression>
 #include <QStringList>
 
@@ -94,25 +96,7 @@ QString durationForApi(qint64 ms)
 
 QString durationLabel(qint64 ms)
 {
-    if (ms < 1000)
-        return QString::number(std::max<qint64>(0, ms)) + QStringLiteral(" ms");
-    qint64 s = ms / 1000;
-    const qint64 days = s / 86'400;
-    s %= 86'400;
-    const qint64 hours = s / 3600;
-    s %= 3600;
-    const qint64 minutes = s / 60;
-    s %= 60;
-    QStringList parts;
-    if (days)
-        parts << QString::number(days) + QStringLiteral(" d");
-    if (hours)
-        parts << QString::number(hours) + QStringLiteral(" h");
-    if (minutes)
-        parts << QString::number(minutes) + QStringLiteral(" min");
-    if (s)
-        parts << QString::number(s) + QStringLiteral(" s");
-    return parts.join(QLatin1Char(' '));
+    return durationText(ms, DurationStyle::Spaced);
 }
 
 QString expiryText(qint64 msLeft)

@@ -80,8 +80,14 @@ quint32 flowKey(quint16 country, int target)
 
 } // namespace
 
-SnapshotBuilder::SnapshotBuilder(const gateway::Gateway &gateway) : m_gateway(gateway), m_control(gateway.control())
+SnapshotBuilder::SnapshotBuilder(const gateway::Gateway &gateway)
+    : m_gateway(gateway), m_control(gateway.control()), m_config(gateway.context().config),
+      m_clock(gateway.context().clock), m_router(gateway.context().router)
 {
+    for (size_t k = 0; k < m_claude.size(); ++k) {
+        const gateway::ClaudeTarget &c = gateway.context().claude[k];
+        m_claude[k] = {c.name, c.available(), c.offReason};
+    }
     GatewayView &g = m_static;
     g.running = m_control != nullptr;
     g.listenHost = gateway.address().toString();
@@ -120,10 +126,9 @@ const SnapshotBuilder::Sample &SnapshotBuilder::baseline(qint64 nowMs) const
 std::shared_ptr<const ConsoleSnapshot> SnapshotBuilder::build()
 {
     auto out = std::make_shared<ConsoleSnapshot>();
-    const gateway::GatewayContext &ctx = m_gateway.context();
-    const config::GatewayConfig &cfg = ctx.config;
-    const qint64 wallNow = ctx.clock->wallMs();
-    const qint64 monoNow = ctx.clock->monotonicMs();
+    const config::GatewayConfig &cfg = m_config;
+    const qint64 wallNow = m_clock->wallMs();
+    const qint64 monoNow = m_clock->monotonicMs();
     out->takenAtWallMs = wallNow;
 
     gateway::ControlPlane *control = m_control;
@@ -138,21 +143,23 @@ std::shared_ptr<const ConsoleSnapshot> SnapshotBuilder::build()
     out->thresholds.errorRate = cfg.alerts.errorRate.threshold;
     out->thresholds.replicationLagSeconds = cfg.alerts.replicationLag.threshold;
 
-    // Rates: the difference to a sample about a second old.
+    // Rates: the difference to a sample about a second old, timed by when the gateway merged
+    // each (its publish runs on its own 250 ms timer, out of step with this one).
     Sample now;
-    now.atMs = monoNow;
     if (stats) {
+        now.atMs = stats->takenAtMs;
         for (const telemetry::RegionFigures &r : stats->regions)
             now.responses.push_back(r.responses);
         for (const telemetry::FlowFigure &f : stats->flows)
             now.flows.insert(flowKey(f.country, f.target), f.count);
+        if (m_samples.empty() || m_samples.back().atMs != now.atMs)
+            m_samples.push_back(now);
+        while (m_samples.size() > 2 && now.atMs - m_samples[1].atMs >= kRateWindowMs)
+            m_samples.pop_front();
     }
-    m_samples.push_back(now);
-    while (m_samples.size() > 2 && monoNow - m_samples[1].atMs >= kRateWindowMs)
-        m_samples.pop_front();
-    const Sample &base = baseline(monoNow);
-    const double spanS = std::max<qint64>(1, monoNow - base.atMs) / 1000.0;
-    const bool haveSpan = monoNow - base.atMs > 0;
+    const Sample &base = m_samples.empty() ? now : baseline(now.atMs);
+    const double spanS = static_cast<double>(std::max<qint64>(1, now.atMs - base.atMs)) / 1000.0;
+    const bool haveSpan = stats && now.atMs - base.atMs > 0;
     const auto rateOf = [&](size_t target) {
         if (!haveSpan || target >= now.responses.size() || target >= base.responses.size())
             return 0.0;
@@ -171,7 +178,7 @@ std::shared_ptr<const ConsoleSnapshot> SnapshotBuilder::build()
     }
 
     // Regions.
-    const int regionCount = ctx.regionCount();
+    const int regionCount = static_cast<int>(cfg.regions.size());
     for (int i = 0; i < regionCount; ++i) {
         const config::RegionConfig &rc = cfg.regions[static_cast<size_t>(i)];
         RegionView v;
@@ -180,7 +187,7 @@ std::shared_ptr<const ConsoleSnapshot> SnapshotBuilder::build()
         v.jurisdiction = rc.jurisdiction;
         v.latitude = rc.location.lat;
         v.longitude = rc.location.lon;
-        v.eu = ctx.router && ctx.router->isEuRegion(i);
+        v.eu = m_router && m_router->isEuRegion(i);
         v.costPer1kTokens = rc.costPer1kTokens;
         v.models = rc.models;
         const routing::RegionState *state = routingState && static_cast<size_t>(i) < routingState->regions.size()
@@ -226,11 +233,11 @@ std::shared_ptr<const ConsoleSnapshot> SnapshotBuilder::build()
 
     // The Claude fallbacks.
     for (int k = 0; k < 2; ++k) {
-        const gateway::ClaudeTarget &c = ctx.claude[static_cast<size_t>(k)];
+        const ClaudeInfo &c = m_claude[static_cast<size_t>(k)];
         FallbackView f;
         f.name = c.name.isEmpty() ? (k == 0 ? QStringLiteral("claude-global") : QStringLiteral("claude-eu")) : c.name;
-        f.available = c.available() && (!routingState || (k == 0 ? routingState->fallback.claudeGlobal
-                                                                  : routingState->fallback.claudeEu));
+        f.available = c.configured && (!routingState || (k == 0 ? routingState->fallback.claudeGlobal
+                                                                   : routingState->fallback.claudeEu));
         f.offReason = c.offReason;
         f.latitude = k == 0 ? kClaudeGlobalLat : kClaudeEuLat;
         f.longitude = k == 0 ? kClaudeGlobalLon : kClaudeEuLon;
@@ -259,7 +266,7 @@ std::shared_ptr<const ConsoleSnapshot> SnapshotBuilder::build()
             f.geo = routing::countryCodeText(country);
             f.latitude = centroid->centroid.lat;
             f.longitude = centroid->centroid.lon;
-            f.euClient = ctx.router && ctx.router->isEeaClient(country);
+            f.euClient = m_router && m_router->isEeaClient(country);
             f.target = targetName(target);
             f.requestsPerSecond = static_cast<double>(it.value() - before) / spanS;
             out->flows.push_back(std::move(f));

@@ -148,14 +148,15 @@ void RequestLogModel::setPaused(bool paused)
 
 void RequestLogModel::apply(const ConsoleSnapshot &snapshot)
 {
-    // New requests are the ones before the first already shown (recent is newest first);
-    // anything older the log has either shown or let go of already.
+    // New requests are the ones not shown yet (recent is newest first). Workers are merged one
+    // after another, so a request can first appear a snapshot late, behind ones already shown:
+    // the whole list is scanned, not just up to the first known one.
     std::vector<const RequestView *> fresh;
     QSet<QString> freshIds;
     for (const RequestView &r : snapshot.recent) {
         const QString key = keyOf(r);
         if (m_ids.contains(key))
-            break;
+            continue;
         if (freshIds.contains(key))
             continue;
         freshIds.insert(key);

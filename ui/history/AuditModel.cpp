@@ -15,7 +15,7 @@ bool sameAudit(const store::AuditRow &a, const store::AuditRow &b)
 
 } // namespace
 
-AuditModel::AuditModel(QObject *parent) : QAbstractTableModel(parent) {}
+AuditModel::AuditModel(QObject *parent) : KeyedTableModel(parent) {}
 
 int AuditModel::rowCount(const QModelIndex &parent) const
 {
@@ -68,7 +68,7 @@ QVariant AuditModel::data(const QModelIndex &index, int role) const
 QVariant AuditModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return QAbstractTableModel::headerData(section, orientation, role);
+        return KeyedTableModel::headerData(section, orientation, role);
     switch (Column(section)) {
     case Time:
         return tr("Time");
@@ -94,16 +94,7 @@ QVariant AuditModel::headerData(int section, Qt::Orientation orientation, int ro
 
 void AuditModel::setRows(const QList<store::AuditRow> &rows)
 {
-    const RowDiffHooks hooks{
-        [this](int first, int last) { beginRemoveRows(QModelIndex(), first, last); },
-        [this]() { endRemoveRows(); },
-        [this](int first, int last) { beginInsertRows(QModelIndex(), first, last); },
-        [this]() { endInsertRows(); },
-        [this](int from, int to) { beginMoveRows(QModelIndex(), from, from, QModelIndex(), to); },
-        [this]() { endMoveRows(); },
-        [this](int row) { Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1)); },
-    };
-    applyKeyedDiff(m_rows, rows, [](const store::AuditRow &r) { return r.id; }, sameAudit, hooks);
+    applyKeyedDiff(m_rows, rows, [](const store::AuditRow &r) { return r.id; }, sameAudit, diffHooks(ColumnCount));
 }
 
 } // namespace meridian::ui

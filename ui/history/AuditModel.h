@@ -1,5 +1,7 @@
 #pragma once
 
+#include "ui/history/KeyedRows.h"
+
 #include "core/store/HistoryRows.h"
 
 #include <QAbstractTableModel>
@@ -11,7 +13,7 @@ namespace meridian::ui {
 // newest first. setRows applies the difference keyed by the store's row id.
 //
 // Threads: UI thread.
-class AuditModel final : public QAbstractTableModel {
+class AuditModel final : public KeyedTableModel {
     Q_OBJECT
 public:
     enum Column { Time, Actor, Action, Target, Reason, Until, Forced, Result, ColumnCount };

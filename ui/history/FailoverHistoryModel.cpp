@@ -15,7 +15,7 @@ bool sameEvent(const store::RoutingEventRow &a, const store::RoutingEventRow &b)
 
 } // namespace
 
-FailoverHistoryModel::FailoverHistoryModel(QObject *parent) : QAbstractTableModel(parent) {}
+FailoverHistoryModel::FailoverHistoryModel(QObject *parent) : KeyedTableModel(parent) {}
 
 int FailoverHistoryModel::rowCount(const QModelIndex &parent) const
 {
@@ -66,7 +66,7 @@ QVariant FailoverHistoryModel::data(const QModelIndex &index, int role) const
 QVariant FailoverHistoryModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return QAbstractTableModel::headerData(section, orientation, role);
+        return KeyedTableModel::headerData(section, orientation, role);
     switch (Column(section)) {
     case Time:
         return tr("Time");
@@ -92,16 +92,7 @@ QVariant FailoverHistoryModel::headerData(int section, Qt::Orientation orientati
 
 void FailoverHistoryModel::setRows(const QList<store::RoutingEventRow> &rows)
 {
-    const RowDiffHooks hooks{
-        [this](int first, int last) { beginRemoveRows(QModelIndex(), first, last); },
-        [this]() { endRemoveRows(); },
-        [this](int first, int last) { beginInsertRows(QModelIndex(), first, last); },
-        [this]() { endInsertRows(); },
-        [this](int from, int to) { beginMoveRows(QModelIndex(), from, from, QModelIndex(), to); },
-        [this]() { endMoveRows(); },
-        [this](int row) { Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1)); },
-    };
-    applyKeyedDiff(m_rows, rows, [](const store::RoutingEventRow &r) { return r.id; }, sameEvent, hooks);
+    applyKeyedDiff(m_rows, rows, [](const store::RoutingEventRow &r) { return r.id; }, sameEvent, diffHooks(ColumnCount));
 }
 
 } // namespace meridian::ui

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "ui/history/KeyedRows.h"
+
 #include "core/store/HistoryRows.h"
 
 #include <QAbstractTableModel>
@@ -12,7 +14,7 @@ namespace meridian::ui {
 // keyed by the store's row id, so the periodic refresh keeps the selection.
 //
 // Threads: UI thread.
-class FailoverHistoryModel final : public QAbstractTableModel {
+class FailoverHistoryModel final : public KeyedTableModel {
     Q_OBJECT
 public:
     enum Column { Time, Kind, From, To, Reason, Geography, Model, Count, ColumnCount };

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <QAbstractTableModel>
+
 #include <QList>
 #include <QSet>
 
@@ -19,6 +21,27 @@ struct RowDiffHooks final {
     std::function<void(int from, int to)> beginMove; // one row from `from` to before `to` (to < from)
     std::function<void()> endMove;
     std::function<void(int row)> changed;
+};
+
+// A table model whose rows are replaced through applyKeyedDiff(): diffHooks() turns a diff into
+// Qt's begin/end row calls (which are protected, hence a base class rather than a function).
+class KeyedTableModel : public QAbstractTableModel {
+public:
+    using QAbstractTableModel::QAbstractTableModel;
+
+protected:
+    RowDiffHooks diffHooks(int columnCount)
+    {
+        return RowDiffHooks{
+            [this](int first, int last) { beginRemoveRows(QModelIndex(), first, last); },
+            [this]() { endRemoveRows(); },
+            [this](int first, int last) { beginInsertRows(QModelIndex(), first, last); },
+            [this]() { endInsertRows(); },
+            [this](int from, int to) { beginMoveRows(QModelIndex(), from, from, QModelIndex(), to); },
+            [this]() { endMoveRows(); },
+            [this, columnCount](int row) { Q_EMIT dataChanged(index(row, 0), index(row, columnCount - 1)); },
+        };
+    }
 };
 
 // Makes `rows` equal to `next` (keys unique in both). `same` tells whether two rows with the

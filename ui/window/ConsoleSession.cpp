@@ -39,11 +39,7 @@ ConsoleSession::ConsoleSession(ConsoleOptions options, QObject *parent)
         }
         fail(QStringLiteral("The gateway did not start: %1").arg(message));
     });
-    connect(m_host.get(), &GatewayHost::stopped, this, [this] {
-        if (m_demo)
-            m_demo->stop();
-        Q_EMIT finished(m_exitCode, m_exitMessage);
-    });
+    connect(m_host.get(), &GatewayHost::stopped, this, &ConsoleSession::stopDemoThenFinish);
 }
 
 ConsoleSession::~ConsoleSession()
@@ -105,8 +101,23 @@ void ConsoleSession::startGateway(const QString &configPath)
     });
 }
 
+void ConsoleSession::stopDemoThenFinish()
+{
+    if (!m_demo || !m_demo->running()) {
+        QMetaObject::invokeMethod(this, [this] { Q_EMIT finished(m_exitCode, m_exitMessage); }, Qt::QueuedConnection);
+        return;
+    }
+    connect(m_demo.get(), &DemoWorld::stopped, this, [this] { Q_EMIT finished(m_exitCode, m_exitMessage); },
+            Qt::SingleShotConnection);
+    m_demo->stop();
+}
+
 void ConsoleSession::onGatewayStarted()
 {
+    if (m_shuttingDown) { // a signal asked to stop while the gateway was starting
+        m_host->stop(kShutdownGraceMs);
+        return;
+    }
     gateway::Gateway *gw = m_host->gateway();
     m_backend = std::make_unique<ConsoleBackend>(*gw);
     m_backend->refresh(); // the window starts from the gateway's real state
@@ -191,9 +202,7 @@ void ConsoleSession::shutdown()
         m_host->stop(kShutdownGraceMs); // stopped() → the demo world stops → finished()
         return;
     }
-    if (m_demo)
-        m_demo->stop();
-    QMetaObject::invokeMethod(this, [this] { Q_EMIT finished(m_exitCode, m_exitMessage); }, Qt::QueuedConnection);
+    stopDemoThenFinish();
 }
 
 } // namespace meridian::ui

@@ -51,6 +51,7 @@ private:
     void startGateway(const QString &configPath);
     void onGatewayStarted();
     void fail(const QString &message);
+    void stopDemoThenFinish();
     void scheduleScreenshot();
     void takeScreenshot();
 

@@ -5,6 +5,7 @@
 #include <QFileInfo>
 #include <QRegularExpression>
 #include <QStandardPaths>
+#include <QTimer>
 
 namespace meridian::ui {
 
@@ -21,16 +22,20 @@ DemoWorld::DemoWorld(QObject *parent) : QObject(parent)
             Q_EMIT failed(QStringLiteral("cannot start %1: %2").arg(m_options.simBinary, m_world.errorString()));
     });
     connect(&m_world, &QProcess::finished, this, [this](int code, QProcess::ExitStatus) {
-        if (m_stopping)
+        if (m_stopping) {
+            checkStopped();
             return;
+        }
         Q_EMIT failed(m_ready ? QStringLiteral("the demo world stopped (exit code %1)").arg(code)
                               : QStringLiteral("the demo world did not start (exit code %1): %2").arg(code).arg(m_log.trimmed()));
     });
     m_traffic.setProcessChannelMode(QProcess::MergedChannels);
     m_traffic.setStandardOutputFile(QProcess::nullDevice());
     connect(&m_traffic, &QProcess::finished, this, [this](int code, QProcess::ExitStatus status) {
-        if (m_stopping)
+        if (m_stopping) {
+            checkStopped();
             return;
+        }
         // A run lasts at most a simulated day (the generator's limit): start the next one.
         if (status == QProcess::NormalExit && code == 0 && !m_trafficUrl.isEmpty()) {
             startTraffic(m_trafficUrl);
@@ -42,7 +47,7 @@ DemoWorld::DemoWorld(QObject *parent) : QObject(parent)
 
 DemoWorld::~DemoWorld()
 {
-    stop(1'000);
+    stopNow(1'000);
 }
 
 QString DemoWorld::findSibling(const QString &name, const QString &buildSubdir)
@@ -62,6 +67,7 @@ void DemoWorld::start(const Options &options)
     m_options = options;
     m_ready = false;
     m_stopping = false;
+    m_stoppedSent = false;
     m_log.clear();
     m_pending.clear();
     m_world.start(m_options.simBinary,
@@ -104,6 +110,34 @@ void DemoWorld::startTraffic(const QString &gatewayUrl)
 void DemoWorld::stop(int graceMs)
 {
     m_stopping = true;
+    m_trafficUrl.clear();
+    // Only the processes this object started, by their PIDs (QProcess signals its own child).
+    for (QProcess *p : {&m_traffic, &m_world}) {
+        if (p->state() != QProcess::NotRunning)
+            p->terminate();
+    }
+    QTimer::singleShot(graceMs, this, [this] {
+        for (QProcess *p : {&m_traffic, &m_world}) {
+            if (p->state() != QProcess::NotRunning)
+                p->kill();
+        }
+    });
+    QMetaObject::invokeMethod(this, &DemoWorld::checkStopped, Qt::QueuedConnection);
+}
+
+void DemoWorld::checkStopped()
+{
+    if (m_stopping && !m_stoppedSent && m_traffic.state() == QProcess::NotRunning
+        && m_world.state() == QProcess::NotRunning) {
+        m_stoppedSent = true;
+        Q_EMIT stopped();
+    }
+}
+
+void DemoWorld::stopNow(int graceMs)
+{
+    m_stopping = true;
+    m_trafficUrl.clear();
     // Only the processes this object started, by their PIDs (QProcess signals its own child).
     for (QProcess *p : {&m_traffic, &m_world}) {
         if (p->state() == QProcess::NotRunning)

@@ -30,8 +30,11 @@ public:
     void start(const Options &options);
     // Starts the synthetic traffic against `gatewayUrl` (http://127.0.0.1:PORT).
     void startTraffic(const QString &gatewayUrl);
-    // Terminates both children (SIGTERM, then SIGKILL after `graceMs`), waiting at most that long.
+    // Terminates both children (SIGTERM, then SIGKILL after `graceMs`) without waiting on the UI
+    // thread; stopped() follows once both have exited.
     void stop(int graceMs = 2'000);
+    // The same, waiting for them (at most graceMs + 0.5 s): for the destructor at exit.
+    void stopNow(int graceMs);
 
     const QUrl &adminUrl() const { return m_adminUrl; }
     const QString &configPath() const { return m_options.configOut; }
@@ -47,9 +50,11 @@ Q_SIGNALS:
     void failed(const QString &message);
     void scenarioLine(const QString &text); // "scenario: …" lines the simulator prints
     void trafficStopped(const QString &message);
+    void stopped();
 
 private:
     void readWorld();
+    void checkStopped();
 
     Options m_options;
     QProcess m_world;
@@ -60,6 +65,7 @@ private:
     QString m_trafficUrl;
     bool m_ready = false;
     bool m_stopping = false;
+    bool m_stoppedSent = false;
 };
 
 } // namespace meridian::ui
