@@ -14,6 +14,7 @@
 #include <QScatterSeries>
 #include <QStackedLayout>
 #include <QToolTip>
+#include <QFont>
 #include <QValueAxis>
 
 #include <cmath>
@@ -71,8 +72,11 @@ MetricChart::MetricChart(ChartKind kind, QWidget *parent) : QWidget(parent), m_k
 {
     setObjectName(QStringLiteral("chart:") + chartTitle(kind));
     m_chart = new QChart();
-    m_chart->setTitle(kind == ChartKind::Latency ? QStringLiteral("Latency (P50 dotted, P95 solid, P99 dashed)")
-                                                 : chartTitle(kind));
+    // The unit goes in the title rather than on the axis: a docked chart is short, and an axis
+    // title takes the room its labels need (Qt Charts elides labels it cannot fit).
+    m_chart->setTitle(kind == ChartKind::Latency
+                          ? QStringLiteral("Latency, ms (P50 dotted, P95 solid, P99 dashed)")
+                          : QStringLiteral("%1, %2").arg(chartTitle(kind), chartUnit(kind)));
     m_chart->setMargins(QMargins(4, 4, 4, 4));
     m_chart->setBackgroundRoundness(0);
     m_chart->legend()->setAlignment(Qt::AlignBottom);
@@ -80,10 +84,14 @@ MetricChart::MetricChart(ChartKind kind, QWidget *parent) : QWidget(parent), m_k
     // A short line sample per entry, so P50/P95/P99 show their dash style, not just a colour.
     m_chart->legend()->setMarkerShape(QLegend::MarkerShapeFromSeries);
 
+    QFont small = font();
+    small.setPointSizeF(small.pointSizeF() * 0.85);
     m_x = new QDateTimeAxis(m_chart);
-    m_x->setTickCount(6);
+    m_x->setTickCount(4);
+    m_x->setLabelsFont(small);
     m_y = new QValueAxis(m_chart);
-    m_y->setTitleText(chartUnit(kind));
+    m_y->setTickCount(3);
+    m_y->setLabelsFont(small);
     m_y->setLabelFormat(QStringLiteral("%g"));
     m_chart->addAxis(m_x, Qt::AlignBottom);
     m_chart->addAxis(m_y, Qt::AlignLeft);
