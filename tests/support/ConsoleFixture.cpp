@@ -1,11 +1,16 @@
 #include "tests/support/ConsoleFixture.h"
 
+#include "tests/support/ChatBodies.h"
 #include "tests/support/GatewayHarness.h"
 #include "ui/facade/ConsoleBackend.h"
 
 #include "core/gateway/Gateway.h"
 
 #include <QDeadlineTimer>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QSignalSpy>
 #include <QTest>
 
 namespace meridian::test {
@@ -53,6 +58,20 @@ bool ConsoleFixture::waitForSnapshot(const std::function<bool(const ui::ConsoleS
             return false;
         QTest::qWait(20); // runs the event loop for 20 ms: bounded by the deadline above
     }
+}
+
+int ConsoleFixture::chat(const QByteArray &country)
+{
+    QNetworkAccessManager net;
+    QNetworkRequest request(QUrl(QStringLiteral("http://127.0.0.1:%1/v1/chat/completions").arg(port())));
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
+    request.setRawHeader("CF-IPCountry", country);
+    request.setTransferTimeout(10'000);
+    QNetworkReply *reply = net.post(request, kChat);
+    QSignalSpy finished(reply, &QNetworkReply::finished);
+    const int status = finished.wait(10'000) ? reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() : -1;
+    delete reply;
+    return status;
 }
 
 config::GatewayConfig ConsoleFixture::threeRegions(const QString &model)

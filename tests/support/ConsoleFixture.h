@@ -2,6 +2,7 @@
 
 #include "core/config/GatewayConfig.h"
 
+#include <QByteArray>
 #include <QString>
 #include <QTemporaryDir>
 
@@ -38,6 +39,11 @@ public:
     // Refreshes the backend's snapshot until `ready` holds or `timeoutMs` passes, processing
     // events meanwhile; true if it held.
     bool waitForSnapshot(const std::function<bool(const ui::ConsoleSnapshot &)> &ready, int timeoutMs = 5'000);
+
+    // POSTs a chat completion (tests/support/ChatBodies.h's kChat) to the gateway as a client
+    // in `country` (CF-IPCountry, believed from loopback) and waits for the answer, running the
+    // event loop meanwhile (the gateway may live on this thread). The HTTP status; -1 on timeout.
+    int chat(const QByteArray &country = "US");
 
     // A config of the shape the console's tests need: regions us-east-1 (Virginia), us-west-2
     // (Oregon) and eu-west-1 (Ireland, jurisdiction EU) serving `model`, on ports nobody

@@ -10,9 +10,6 @@
 #include "ui/facade/HistoryReader.h"
 
 #include <QItemSelectionModel>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
-#include <QNetworkRequest>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTableView>
@@ -27,34 +24,6 @@ using namespace meridian::ui;
 namespace {
 
 constexpr int kWaitMs = 15'000;
-
-int chat(QNetworkAccessManager &net, quint16 port)
-{
-    QNetworkRequest request(QUrl(QStringLiteral("http://127.0.0.1:%1/v1/chat/completions").arg(port)));
-    request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
-    request.setRawHeader("CF-IPCountry", "US");
-    request.setTransferTimeout(10'000);
-    QNetworkReply *reply = net.post(request, kChat);
-    QSignalSpy finished(reply, &QNetworkReply::finished);
-    if (!finished.wait(10'000))
-        return -1;
-    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    reply->deleteLater();
-    return status;
-}
-
-// Refreshes the backend's snapshot until `ready` holds, letting the gateway (on this thread)
-// run meanwhile; bounded by time.
-template <typename Ready>
-bool waitForSnapshot(ConsoleBackend &backend, Ready ready)
-{
-    return QTest::qWaitFor(
-        [&]() {
-            backend.refresh();
-            return ready(*backend.snapshot());
-        },
-        kWaitMs);
-}
 
 const AlertView *findAlert(const ConsoleSnapshot &s, const QString &rule, const QString &region)
 {
@@ -108,15 +77,14 @@ void TestAlertsPanel::aFiringAlertIsShownAndAcknowledged()
     HistoryReader reader(fixture.historyPath());
     AlertsPanel panel(&fixture.backend(), &reader);
     QSignalSpy transitions(&fixture.backend(), &ConsoleBackend::alertTransition);
-    QNetworkAccessManager net;
-    QCOMPARE(chat(net, fixture.port()), 200);
+    QCOMPARE(fixture.chat("US"), 200);
 
     const QString rule = QStringLiteral("latency_p95");
     const QString region = QStringLiteral("us-east-1");
-    const bool fired = waitForSnapshot(fixture.backend(), [&](const ConsoleSnapshot &s) {
+    const bool fired = fixture.waitForSnapshot([&](const ConsoleSnapshot &s) {
         const AlertView *a = findAlert(s, rule, region);
         return a && a->state == QLatin1String("firing");
-    });
+    }, kWaitMs);
     if (!fired) {
         for (const AlertView &a : fixture.backend().snapshot()->alerts)
             qWarning("alert %s %s %s", qPrintable(a.rule), qPrintable(a.region), qPrintable(a.state));
@@ -146,10 +114,10 @@ void TestAlertsPanel::aFiringAlertIsShownAndAcknowledged()
     QVERIFY(!button->isEnabled()); // already acknowledged
 
     // The gateway has it too: in its snapshot and in the audit trail.
-    QVERIFY(waitForSnapshot(fixture.backend(), [&](const ConsoleSnapshot &s) {
+    QVERIFY(fixture.waitForSnapshot([&](const ConsoleSnapshot &s) {
         const AlertView *a = findAlert(s, rule, region);
         return a && a->acknowledged;
-    }));
+    }, kWaitMs));
     bool audited = false;
     for (int attempt = 0; attempt < 100 && !audited; ++attempt) {
         bool answered = false;

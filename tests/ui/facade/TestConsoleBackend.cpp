@@ -9,9 +9,6 @@
 #include "core/gateway/Gateway.h"
 
 #include <QJsonArray>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
-#include <QNetworkRequest>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -30,23 +27,6 @@ private Q_SLOTS:
     void adminErrorsArePlain();
 
 private:
-    // POSTs a chat completion from `country` and waits for the answer (the event loop runs, so
-    // the gateway on this thread accepts it).
-    static int chatFrom(QNetworkAccessManager &net, quint16 port, const QByteArray &country)
-    {
-        QNetworkRequest request(QUrl(QStringLiteral("http://127.0.0.1:%1/v1/chat/completions").arg(port)));
-        request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
-        request.setRawHeader("CF-IPCountry", country);
-        request.setTransferTimeout(10'000);
-        QNetworkReply *reply = net.post(request, kChat);
-        QSignalSpy finished(reply, &QNetworkReply::finished);
-        if (!finished.wait(10'000))
-            return -1;
-        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        reply->deleteLater();
-        return status;
-    }
-
     static AdminResult adminNow(ui::ConsoleBackend &backend, const QByteArray &method, const QByteArray &path,
                                 const QJsonObject &body, const QByteArray &query = {})
     {
@@ -73,11 +53,10 @@ void TestConsoleBackend::snapshotShowsTrafficByGeography()
     ConsoleFixture fixture(cfg);
     QVERIFY2(fixture.ok(), qPrintable(fixture.error()));
 
-    QNetworkAccessManager net;
     for (int i = 0; i < 4; ++i)
-        QCOMPARE(chatFrom(net, fixture.port(), "DE"), 200);
+        QCOMPARE(fixture.chat("DE"), 200);
     for (int i = 0; i < 2; ++i)
-        QCOMPARE(chatFrom(net, fixture.port(), "US"), 200);
+        QCOMPARE(fixture.chat("US"), 200);
 
     QVERIFY(fixture.waitForSnapshot([](const ConsoleSnapshot &s) { return s.recent.size() >= 6; }));
     const auto snap = fixture.backend().snapshot();
@@ -111,7 +90,7 @@ void TestConsoleBackend::snapshotShowsTrafficByGeography()
     // window needs a baseline a second old, so send a few more and look again.
     QTest::qWait(1'100); // a baseline a second old for the rates
     for (int i = 0; i < 3; ++i)
-        QCOMPARE(chatFrom(net, fixture.port(), "DE"), 200);
+        QCOMPARE(fixture.chat("DE"), 200);
     QVERIFY(fixture.waitForSnapshot([](const ConsoleSnapshot &s) {
         return std::any_of(s.flows.begin(), s.flows.end(), [](const ui::FlowView &f) {
             return f.geo == QLatin1String("DE") && f.target == QLatin1String("eu-west-1") && f.euClient
