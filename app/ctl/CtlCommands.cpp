@@ -6,6 +6,7 @@
 
 #include <QCommandLineParser>
 #include <QDateTime>
+#include <QFileInfo>
 
 #include <algorithm>
 #include <map>
@@ -196,7 +197,8 @@ QString usageText()
         "Options:\n"
         "  --gateway URL      the gateway (default: $MERIDIAN_GATEWAY, else http://127.0.0.1:8000)\n"
         "  --token-file F     the admin token file (default: $MERIDIAN_ADMIN_TOKEN holding the token itself,\n"
-        "                     else the gateway's default token file, $XDG_CONFIG_HOME/meridian/admin-token)\n"
+        "                     else the gateway's default token file, $XDG_CONFIG_HOME/meridian/admin-token,\n"
+        "                     else the service's, " MERIDIAN_SERVICE_TOKEN_FILE ")\n"
         "  --actor NAME       who is acting, for the audit trail (default: $USER)\n"
         "  --json             print the gateway's JSON answer instead of tables\n"
         "  --timeout S        give up after S seconds, or a duration such as 500ms (default: 10)\n"
@@ -542,7 +544,8 @@ QUrl requestUrl(const QUrl &gateway, const AdminRequest &request)
     return url;
 }
 
-Result<Token> resolveToken(const Invocation &invocation, const QProcessEnvironment &env)
+Result<Token> resolveToken(const Invocation &invocation, const QProcessEnvironment &env,
+                           const QString &serviceTokenFile)
 {
     if (!invocation.tokenFile.isEmpty()) {
         const Result<QByteArray> token = gateway::admintoken::load(invocation.tokenFile);
@@ -561,7 +564,11 @@ Result<Token> resolveToken(const Invocation &invocation, const QProcessEnvironme
                 QStringLiteral("$MERIDIAN_ADMIN_TOKEN does not hold a token (printable characters without spaces)")};
         return Token{fromEnv, QStringLiteral("$MERIDIAN_ADMIN_TOKEN")};
     }
-    const QString path = gateway::admintoken::defaultPath();
+    QString path = gateway::admintoken::defaultPath();
+    // The packaged service keeps its token in its state directory; an operator with the right
+    // to read it (root, or the service's user) needs no --token-file.
+    if (!QFileInfo::exists(path) && !serviceTokenFile.isEmpty() && QFileInfo::exists(serviceTokenFile))
+        path = serviceTokenFile;
     const Result<QByteArray> token = gateway::admintoken::load(path);
     if (!token)
         return token.error();

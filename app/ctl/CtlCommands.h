@@ -55,7 +55,9 @@ struct Token final {
     QString source; // "--token-file /x", "$MERIDIAN_ADMIN_TOKEN", "/home/u/.config/meridian/admin-token"
 };
 
-// --token-file, else $MERIDIAN_ADMIN_TOKEN, else admintoken::defaultPath().
-Result<Token> resolveToken(const Invocation &invocation, const QProcessEnvironment &env);
+// --token-file, else $MERIDIAN_ADMIN_TOKEN, else admintoken::defaultPath(), else (when that
+// does not exist but this does) serviceTokenFile, the packaged service's token.
+Result<Token> resolveToken(const Invocation &invocation, const QProcessEnvironment &env,
+                           const QString &serviceTokenFile = QStringLiteral(MERIDIAN_SERVICE_TOKEN_FILE));
 
 } // namespace meridian::ctl

@@ -487,7 +487,8 @@ Rendered render(const AdminRequest &request, const HttpAnswer &answer, const Ren
     if (answer.status == 403) {
         r.exitCode = kExitUnreachable;
         r.err = line(QStringLiteral("the gateway at %1 rejected the admin token (403) read from %2; use this gateway's "
-                                    "token file (admin.token_file) with --token-file, or set MERIDIAN_ADMIN_TOKEN")
+                                    "token file (admin.token_file; the packaged service's is " MERIDIAN_SERVICE_TOKEN_FILE ") with --token-file, "
+                                    "or set MERIDIAN_ADMIN_TOKEN")
                          .arg(context.gateway, context.tokenSource));
         return r;
     }

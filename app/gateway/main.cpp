@@ -43,7 +43,7 @@ int main(int argc, char *argv[])
     QCommandLineParser cli;
     cli.setApplicationDescription(QStringLiteral(
         "Meridian's headless multi-region AI-inference gateway: an OpenAI-compatible API relayed to regional "
-        "vLLM pools.\n\nExit codes: 0 clean shutdown, 1 runtime failure, 2 usage or configuration error."));
+        "vLLM pools.\n\nExit codes: 0 clean shutdown (or --check passed), 1 runtime failure, 2 usage or configuration error."));
     cli.addHelpOption();
     cli.addVersionOption();
     const QCommandLineOption configOpt({QStringLiteral("c"), QStringLiteral("config")},
@@ -55,7 +55,10 @@ int main(int argc, char *argv[])
     const QCommandLineOption threadsOpt({QStringLiteral("t"), QStringLiteral("threads")},
                                         QStringLiteral("Worker threads (overrides the config; 0 = one per core)."),
                                         QStringLiteral("n"));
-    cli.addOptions({configOpt, listenOpt, threadsOpt});
+    const QCommandLineOption checkOpt(QStringLiteral("check"),
+                                      QStringLiteral("Check the configuration, print the first error with its file:line:column "
+                                                     "or 'configuration ok', and exit (0 ok, 2 error)."));
+    cli.addOptions({configOpt, listenOpt, threadsOpt, checkOpt});
     if (!cli.parse(QCoreApplication::arguments())) {
         printErr(cli.errorText());
         return kExitUsage;
@@ -104,6 +107,12 @@ int main(int argc, char *argv[])
             return kExitUsage;
         }
         config.threads = threads;
+    }
+
+    if (cli.isSet(checkOpt)) {
+        std::printf("meridian-gateway: %s: configuration ok (%lld regions)\n", qPrintable(configPath),
+                    static_cast<long long>(config.regions.size()));
+        return kExitOk;
     }
 
     const qint64 graceMs = config.timeouts.shutdownGraceMs;

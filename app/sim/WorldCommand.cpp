@@ -44,6 +44,7 @@ int runWorldCommand(const QStringList &args)
         "  meridian-sim fault list|inject|clear ...     change a running world's faults\n"
         "  meridian-sim scenario list|start|stop|status|pause|resume|skip\n"
         "                                               play training scenarios\n"
+        "  meridian-sim state                           a running world's clock, faults and scenario\n"
         "  meridian-sim traffic --gateway URL ...       send the world's synthetic clients to a gateway\n"
         "(each takes --help)\n\n"
         "Exit codes: 0 done, 1 runtime failure, 2 usage or world-file error."));

@@ -43,6 +43,7 @@ private Q_SLOTS:
     void usageErrors_data();
     void usageErrors();
     void shippedConfigLoads();
+    void checkValidatesWithoutServing();
     void sigtermLetsInFlightRequestFinish();
 };
 
@@ -110,6 +111,32 @@ void TestGatewayBinary::shippedConfigLoads()
     p.terminate();
     QVERIFY(p.waitForFinished(10000));
     QCOMPARE(p.exitCode(), 0);
+}
+
+void TestGatewayBinary::checkValidatesWithoutServing()
+{
+    // The developer's default and the packaged service's configuration (installer/service) both
+    // pass --check; a broken file fails it with file:line:column, and nothing listens either way.
+    const QStringList configs{test::sourceDir() + QStringLiteral("/resources/gateway.yaml"),
+                              test::binaryDir() + QStringLiteral("/installer/service/gateway.yaml")};
+    for (const QString &path : configs) {
+        const Run ok = run({QStringLiteral("--config"), path, QStringLiteral("--check")});
+        QVERIFY2(ok.exitCode == 0, ok.err.constData());
+        QVERIFY2(ok.out.contains("configuration ok (6 regions)"), ok.out.constData());
+        QVERIFY(!ok.out.contains("listening"));
+    }
+    QTemporaryDir dir;
+    const QString bad = writeFile(dir, QStringLiteral("bad.yaml"),
+                                  "regions:\n"
+                                  "  - name: a\n"
+                                  "    endpoint: http://127.0.0.1:1\n"
+                                  "    models: [m]\n"
+                                  "listen: [1, 2]\n");
+    const Run r = run({QStringLiteral("--config"), bad, QStringLiteral("--check")});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("bad.yaml:5:"), r.err.constData());
+    const Run badListen = run({QStringLiteral("--check"), QStringLiteral("--listen"), QStringLiteral("nowhere")});
+    QCOMPARE(badListen.exitCode, 2);
 }
 
 void TestGatewayBinary::sigtermLetsInFlightRequestFinish()

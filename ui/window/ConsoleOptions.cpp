@@ -10,7 +10,9 @@ ParsedOptions parseConsoleOptions(const QStringList &arguments, const QString &d
     QCommandLineParser cli;
     cli.setApplicationDescription(QStringLiteral(
         "Meridian's operations console: the multi-region AI-inference gateway with a live map, charts, failover "
-        "history, alerts, drain and pin. Without --config it runs the built-in demo world (meridian-sim)."));
+        "history, alerts, drain and pin. Without --config it runs the built-in demo world (meridian-sim).\n\n"
+        "Exit codes: 0 closed normally (or the screenshot was written), 1 runtime failure (no display, the demo world "
+        "or the gateway did not start), 2 usage error."));
     const QCommandLineOption helpOpt({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));
     const QCommandLineOption versionOpt({QStringLiteral("v"), QStringLiteral("version")}, QStringLiteral("Show the version."));
     const QCommandLineOption configOpt({QStringLiteral("c"), QStringLiteral("config")},
@@ -51,7 +53,8 @@ ParsedOptions parseConsoleOptions(const QStringList &arguments, const QString &d
     if (!cli.parse(arguments))
         return fail(cli.errorText());
     if (cli.isSet(helpOpt)) {
-        out.message = cli.helpText();
+        // Parsed before the QApplication exists, so Qt cannot know the program's name.
+        out.message = cli.helpText().replace(QStringLiteral("<executable_name>"), QStringLiteral("meridian"));
         return out;
     }
     if (cli.isSet(versionOpt)) {
