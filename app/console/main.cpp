@@ -5,6 +5,7 @@
 
 #include "app/common/ResourcePaths.h"
 #include "app/common/SignalWatcher.h"
+#include "app/console/AppIcon.h"
 #include "ui/facade/ConsoleBackend.h"
 #include "ui/window/ConsoleSession.h"
 #include "ui/window/MainWindow.h"
@@ -58,7 +59,9 @@ int main(int argc, char *argv[])
     QApplication::setApplicationName(QStringLiteral("meridian"));
     QApplication::setApplicationDisplayName(QStringLiteral("Meridian"));
     QApplication::setApplicationVersion(QStringLiteral(MERIDIAN_VERSION));
-    QApplication::setDesktopFileName(QStringLiteral("meridian"));
+    // The desktop entry (installer/desktop/): on Wayland the app_id, which ties the window to it.
+    QApplication::setDesktopFileName(QLatin1String(meridian::app::kApplicationId));
+    QApplication::setWindowIcon(meridian::app::applicationIcon());
     if (options.worldFile.isEmpty())
         options.worldFile = meridian::app::findResource(QStringLiteral("world.yaml"));
 
