@@ -15,6 +15,11 @@ target_compile_definitions(meridian_options INTERFACE
 target_compile_options(meridian_options INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
   -Woverloaded-virtual -Wformat=2 -Wimplicit-fallthrough -Wmissing-declarations)
+# Debian's hardening flags (dpkg-buildflags hardening=+all): a stack protector, fortified libc
+# calls (they need optimisation, so not in Debug) and full RELRO with immediate binding.
+target_compile_options(meridian_options INTERFACE
+  -fstack-protector-strong $<$<NOT:$<CONFIG:Debug>>:-U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=2>)
+target_link_options(meridian_options INTERFACE -Wl,-z,relro -Wl,-z,now)
 if(MERIDIAN_WERROR)
   target_compile_options(meridian_options INTERFACE -Werror)
 endif()

@@ -2,7 +2,7 @@
 #   meridian-gateway  the headless gateway, meridian-ctl, the systemd service and its
 #                     configuration; Qt Core, Network and Sql only.
 #   meridian          the console, meridian-sim with the demo world and scenarios, the desktop
-#                     entry, icons and AppStream metainfo; depends on meridian-gateway.
+#                     entry, icons and AppStream metainfo; installable alone.
 # Library dependencies are computed by dpkg-shlibdeps; what it cannot see (Qt plugins loaded at
 # run time, the user tools the maintainer scripts call) is named here. Configure with
 # -DCMAKE_INSTALL_PREFIX=/usr for packages (scripts/test does).
@@ -36,6 +36,8 @@ set(CPACK_DEBIAN_GATEWAY_PACKAGE_SECTION "net")
 set(CPACK_DEBIAN_GATEWAY_PACKAGE_DEPENDS "adduser, libqt6sql6-sqlite")
 # The PostgreSQL replication-lag probe loads Qt's PostgreSQL driver when configured.
 set(CPACK_DEBIAN_GATEWAY_PACKAGE_SUGGESTS "libqt6sql6-psql")
+# HTTPS regions and the Claude fallback verify certificates against the system's CAs.
+set(CPACK_DEBIAN_GATEWAY_PACKAGE_RECOMMENDS "ca-certificates")
 set(CPACK_DEBIAN_GATEWAY_PACKAGE_CONTROL_EXTRA "${MERIDIAN_DEBIAN_GATEWAY_CONTROL_EXTRA}")
 set(CPACK_DEBIAN_GATEWAY_DESCRIPTION
   "multi-region AI-inference gateway (headless, with service)
@@ -54,10 +56,12 @@ service listens on 127.0.0.1 only and is not started until enabled.")
 if(MERIDIAN_BUILD_UI)
   set(CPACK_DEBIAN_CONSOLE_PACKAGE_NAME "meridian")
   set(CPACK_DEBIAN_CONSOLE_PACKAGE_SECTION "net")
-  # The console embeds the gateway (so it shares its data files and SQLite driver); Qt's X11
-  # platform plugin ships in libqt6gui6, its Wayland one in qt6-wayland.
-  set(CPACK_DEBIAN_CONSOLE_PACKAGE_DEPENDS "meridian-gateway (= ${PROJECT_VERSION}), libqt6sql6-sqlite")
-  set(CPACK_DEBIAN_CONSOLE_PACKAGE_RECOMMENDS "qt6-wayland")
+  # The console embeds the gateway and stands alone (apt install ./meridian_*.deb): the
+  # headless gateway, meridian-ctl and the service are a suggestion. The SQLite driver is a
+  # plugin; Qt's X11 platform plugin ships in libqt6gui6, its Wayland one in qt6-wayland.
+  set(CPACK_DEBIAN_CONSOLE_PACKAGE_DEPENDS "libqt6sql6-sqlite")
+  set(CPACK_DEBIAN_CONSOLE_PACKAGE_RECOMMENDS "qt6-wayland, ca-certificates")
+  set(CPACK_DEBIAN_CONSOLE_PACKAGE_SUGGESTS "meridian-gateway (= ${PROJECT_VERSION})")
   set(CPACK_DEBIAN_CONSOLE_DESCRIPTION
     "operations console for the Meridian AI-inference gateway
 Meridian's console runs the gateway inside itself and shows it live: a world

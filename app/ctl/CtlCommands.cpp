@@ -7,6 +7,7 @@
 #include <QCommandLineParser>
 #include <QDateTime>
 #include <QFileInfo>
+#include <QHostAddress>
 
 #include <algorithm>
 #include <map>
@@ -198,7 +199,8 @@ QString usageText()
         "  --gateway URL      the gateway (default: $MERIDIAN_GATEWAY, else http://127.0.0.1:8000)\n"
         "  --token-file F     the admin token file (default: $MERIDIAN_ADMIN_TOKEN holding the token itself,\n"
         "                     else the gateway's default token file, $XDG_CONFIG_HOME/meridian/admin-token,\n"
-        "                     else the service's, " MERIDIAN_SERVICE_TOKEN_FILE ")\n"
+        "                     else, for a gateway on this machine, the packaged service's,\n"
+        "                     " MERIDIAN_SERVICE_TOKEN_FILE " ($MERIDIAN_SERVICE_TOKEN_FILE))\n"
         "  --actor NAME       who is acting, for the audit trail (default: $USER)\n"
         "  --json             print the gateway's JSON answer instead of tables\n"
         "  --timeout S        give up after S seconds, or a duration such as 500ms (default: 10)\n"
@@ -544,6 +546,15 @@ QUrl requestUrl(const QUrl &gateway, const AdminRequest &request)
     return url;
 }
 
+bool isLoopbackUrl(const QUrl &url)
+{
+    const QString host = url.host();
+    if (host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0)
+        return true;
+    const QHostAddress address(host);
+    return !address.isNull() && address.isLoopback();
+}
+
 Result<Token> resolveToken(const Invocation &invocation, const QProcessEnvironment &env,
                            const QString &serviceTokenFile)
 {
@@ -566,9 +577,12 @@ Result<Token> resolveToken(const Invocation &invocation, const QProcessEnvironme
     }
     QString path = gateway::admintoken::defaultPath();
     // The packaged service keeps its token in its state directory; an operator with the right
-    // to read it (root, or the service's user) needs no --token-file.
-    if (!QFileInfo::exists(path) && !serviceTokenFile.isEmpty() && QFileInfo::exists(serviceTokenFile))
-        path = serviceTokenFile;
+    // to read it (root, or the service's user) needs no --token-file. Only for a gateway on
+    // this machine: the service's token is never sent to another host.
+    const QString serviceToken = env.value(QStringLiteral("MERIDIAN_SERVICE_TOKEN_FILE"), serviceTokenFile);
+    if (!QFileInfo::exists(path) && !serviceToken.isEmpty() && isLoopbackUrl(invocation.gateway)
+        && QFileInfo::exists(serviceToken))
+        path = serviceToken;
     const Result<QByteArray> token = gateway::admintoken::load(path);
     if (!token)
         return token.error();

@@ -55,8 +55,12 @@ struct Token final {
     QString source; // "--token-file /x", "$MERIDIAN_ADMIN_TOKEN", "/home/u/.config/meridian/admin-token"
 };
 
-// --token-file, else $MERIDIAN_ADMIN_TOKEN, else admintoken::defaultPath(), else (when that
-// does not exist but this does) serviceTokenFile, the packaged service's token.
+// Whether `url` names this machine (localhost, 127.0.0.0/8, ::1).
+bool isLoopbackUrl(const QUrl &url);
+
+// --token-file, else $MERIDIAN_ADMIN_TOKEN, else admintoken::defaultPath(), else, when that does
+// not exist and the gateway is on this machine, the packaged service's token:
+// $MERIDIAN_SERVICE_TOKEN_FILE if set, else serviceTokenFile.
 Result<Token> resolveToken(const Invocation &invocation, const QProcessEnvironment &env,
                            const QString &serviceTokenFile = QStringLiteral(MERIDIAN_SERVICE_TOKEN_FILE));
 

@@ -223,6 +223,7 @@ private Q_SLOTS:
     void unauthorizedAndForbiddenExit3();
     void tokenFromEnvironment();
     void tokenFromTheDefaultFile();
+    void serviceTokenOnlyForAGatewayOnThisMachine();
     void unusableTokenFilesExit3BeforeAnyRequest();
     void unreachableAndTimeoutExit3();
     void usageErrorsSendNothing_data();
@@ -260,6 +261,8 @@ void TestMeridianCtl::init()
     m_env.insert(QStringLiteral("HOME"), m_home->path());
     m_env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_home->filePath(QStringLiteral("xdg")));
     m_env.insert(QStringLiteral("USER"), QStringLiteral("tester"));
+    // Not the packaged service's token, even where the package is installed.
+    m_env.insert(QStringLiteral("MERIDIAN_SERVICE_TOKEN_FILE"), m_home->filePath(QStringLiteral("no-service-token")));
 
     m_script = std::make_shared<Script>();
     auto script = m_script;
@@ -842,6 +845,30 @@ void TestMeridianCtl::tokenFromTheDefaultFile()
     QCOMPARE(seen().value(0).authorization, QByteArray("Bearer " + created.value()));
     QVERIFY(!r.out.contains(created.value()) && !r.err.contains(created.value()));
     QCOMPARE(modeOf(path), 0600);
+}
+
+void TestMeridianCtl::serviceTokenOnlyForAGatewayOnThisMachine()
+{
+    // No token of the user's own: the packaged service's is used for a gateway on loopback...
+    const QByteArray serviceToken = "0a1b2c3d4e5f60718293a4b5c6d7e8f9-service-admin-token";
+    QProcessEnvironment env = m_env;
+    env.insert(QStringLiteral("MERIDIAN_SERVICE_TOKEN_FILE"),
+               writeToken(m_home->filePath(QStringLiteral("service-token")), serviceToken, 0600));
+    answer("/admin/state", 200, j(kState));
+    const test::ProcessRun local = runWith({QStringLiteral("--gateway"), m_server->baseUrl(), QStringLiteral("status")}, env);
+    QVERIFY2(local.exitCode == 0, local.err.constData());
+    QCOMPARE(seen().value(0).authorization, QByteArray("Bearer " + serviceToken));
+    QVERIFY(!local.out.contains(serviceToken) && !local.err.contains(serviceToken));
+
+    // ...and never sent to another host: there the user's own (missing) token is named, and
+    // nothing is sent (.invalid never resolves, RFC 6761).
+    const test::ProcessRun remote = runWith(
+        {QStringLiteral("--gateway"), QStringLiteral("http://meridian-test.invalid:8000"), QStringLiteral("status")}, env);
+    QCOMPARE(remote.exitCode, 3);
+    QVERIFY2(remote.err.contains("no usable admin token"), remote.err.constData());
+    QVERIFY2(remote.err.contains(m_home->filePath(QStringLiteral("xdg/meridian/admin-token")).toUtf8()),
+             remote.err.constData());
+    QCOMPARE(seen().size(), 1);
 }
 
 void TestMeridianCtl::unusableTokenFilesExit3BeforeAnyRequest()
