@@ -276,6 +276,10 @@ Result<bool> Gateway::start()
                                   Qt::QueuedConnection);
     };
     m_listener.setMaxPendingConnections(1024);
+    // The kernel's accept queue (Qt's default is 50): a burst of new clients larger than that
+    // loses SYNs, and each such client waits a second for its retry. Linux caps it at
+    // net.core.somaxconn (4096 on current kernels).
+    m_listener.setListenBacklogSize(4096);
     if (!m_listener.listen(address, cfg.listenPort)) {
         stopControl();
         return Error{QStringLiteral("listen"), QStringLiteral("cannot listen on %1:%2: %3")
