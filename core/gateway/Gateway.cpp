@@ -271,9 +271,7 @@ Result<bool> Gateway::start()
         return Error{QStringLiteral("listen"), QStringLiteral("cannot listen on %1: not an IP address").arg(cfg.listenHost)};
     }
     m_listener.onDescriptor = [this](qintptr descriptor) {
-        Worker *worker = m_workers[m_nextWorker++ % m_workers.size()];
-        QMetaObject::invokeMethod(worker, [worker, descriptor] { worker->adoptConnection(descriptor); },
-                                  Qt::QueuedConnection);
+        m_workers[m_nextWorker++ % m_workers.size()]->handOff(descriptor);
     };
     m_listener.setMaxPendingConnections(1024);
     // The kernel's accept queue (Qt's default is 50): a burst of new clients larger than that

@@ -27,6 +27,12 @@ Worker::~Worker()
     qDeleteAll(findChildren<http::ServerConnection *>(Qt::FindDirectChildrenOnly));
 }
 
+void Worker::handOff(qintptr descriptor)
+{
+    m_stats.connectionsOpen.fetch_add(1, std::memory_order_relaxed);
+    QMetaObject::invokeMethod(this, [this, descriptor] { adoptConnection(descriptor); }, Qt::QueuedConnection);
+}
+
 void Worker::adoptConnection(qintptr descriptor)
 {
     if (!m_pool) {
@@ -42,15 +48,16 @@ void Worker::adoptConnection(qintptr descriptor)
     if (!socket->setSocketDescriptor(descriptor)) {
         qCWarning(lcGateway) << "could not adopt a client socket:" << socket->errorString();
         delete socket;
+        m_stats.connectionsOpen.fetch_sub(1, std::memory_order_relaxed);
         return;
     }
     if (m_draining) {
         socket->abort();
         delete socket;
+        m_stats.connectionsOpen.fetch_sub(1, std::memory_order_relaxed);
         return;
     }
     telemetry::add(m_stats.connectionsAccepted);
-    m_stats.connectionsOpen.fetch_add(1, std::memory_order_relaxed);
     auto *connection = new http::ServerConnection(socket, m_settings, *m_handler, this);
     connect(connection, &http::ServerConnection::closed, this,
             [this] { m_stats.connectionsOpen.fetch_sub(1, std::memory_order_relaxed); });

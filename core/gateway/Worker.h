@@ -20,10 +20,13 @@ public:
     // before the pool those calls lease from.
     ~Worker() override;
 
-    void adoptConnection(qintptr descriptor);
+    // Called on the accepting thread: the connection counts as open from here on, so a
+    // shutdown that starts before the worker adopts it still waits for it.
+    void handOff(qintptr descriptor);
     void beginShutdown();
 
 private:
+    void adoptConnection(qintptr descriptor);
     void syncPoolCounters();
 
     const GatewayContext &m_ctx;

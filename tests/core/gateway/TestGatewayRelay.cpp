@@ -136,7 +136,8 @@ void TestGatewayRelay::clientDisconnectCancelsUpstreamRequest()
     HttpTestClient client;
     QVERIFY(client.connectTo(gw.port()));
     QVERIFY(client.sendRaw(HttpTestClient::formatRequest("POST", "/v1/chat/completions", kChatStream)));
-    QTRY_COMPARE_WITH_TIMEOUT(up.inFlight(), 1, 5000);
+    // By path: a /health or /metrics probe in flight must not pass for the chat request.
+    QTRY_COMPARE_WITH_TIMEOUT(up.requestCount("/v1/chat/completions"), 1, 5000);
     client.close();
     QTRY_COMPARE_WITH_TIMEOUT(up.closedWhileInFlight(), 1, 5000);
     QTRY_COMPARE_WITH_TIMEOUT(gw.figures().regions[0].inFlight, qint64(0), 5000);
@@ -177,7 +178,8 @@ void TestGatewayRelay::moreThanSixConcurrentRequestsToOneUpstream()
         QVERIFY(clients.back()->connectTo(gw.port()));
         QVERIFY(clients.back()->sendRaw(HttpTestClient::formatRequest("POST", "/v1/chat/completions", kChat)));
     }
-    QTRY_COMPARE_WITH_TIMEOUT(up.inFlight(), kClients, 10000);
+    // By path: the gateway's health and metrics probes reach the same upstream.
+    QTRY_COMPARE_WITH_TIMEOUT(up.requestCount("/v1/chat/completions"), kClients, 10000);
     QCOMPARE(gw.figures().regions[0].inFlight, qint64(kClients));
     up.releaseHeld();
     for (auto &c : clients) {
@@ -185,7 +187,7 @@ void TestGatewayRelay::moreThanSixConcurrentRequestsToOneUpstream()
         QVERIFY(r && r->complete);
         QCOMPARE(r->status, 200);
     }
-    QCOMPARE(up.maxInFlight(), kClients);
+    QVERIFY(up.maxInFlight() >= kClients); // all held at once (a probe may have overlapped)
 }
 
 void TestGatewayRelay::connectFailureMovesToNextRegion()
