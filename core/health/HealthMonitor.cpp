@@ -138,6 +138,7 @@ HealthMonitor::HealthMonitor(config::GatewayConfig config, HealthSettings settin
 {
     for (size_t i = 0; i < m_config.regions.size(); ++i)
         m_regions.push_back(std::make_unique<Region>());
+    m_streak = std::make_unique<std::atomic<bool>[]>(m_config.regions.size());
     // Readers never see null: one Unknown (routable) entry per region from the start.
     publish();
 }
@@ -368,9 +369,24 @@ std::optional<HealthMonitor::Outcome> HealthMonitor::outcomeOf(upstream::Upstrea
 
 void HealthMonitor::reportOutcome(int regionIndex, Outcome outcome)
 {
+    if (regionIndex < 0 || regionIndex >= regionCount())
+        return;
+    std::atomic<bool> &streak = m_streak[static_cast<size_t>(regionIndex)];
+    if (outcome == Outcome::Success) {
+        if (!streak.load(std::memory_order_relaxed))
+            return; // nothing to reset: no failure is counted
+    } else {
+        streak.store(true, std::memory_order_relaxed);
+    }
     // Queued to the control thread, where all state lives; workers never wait for it.
-    QMetaObject::invokeMethod(this, [this, regionIndex, outcome] { handleOutcome(regionIndex, outcome); },
-                              Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this,
+        [this, regionIndex, outcome] {
+            handleOutcome(regionIndex, outcome);
+            const bool counting = m_regions[static_cast<size_t>(regionIndex)]->passiveFailures > 0;
+            m_streak[static_cast<size_t>(regionIndex)].store(counting, std::memory_order_relaxed);
+        },
+        Qt::QueuedConnection);
 }
 
 int HealthMonitor::ejectedNow(qint64 now) const

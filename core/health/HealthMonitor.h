@@ -10,6 +10,7 @@
 #include <QObject>
 #include <QString>
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -60,7 +61,9 @@ public:
     // configured region, in config order.
     std::shared_ptr<const routing::RegionSnapshot> snapshot() const;
 
-    // Any thread: the outcome of one live request to region `regionIndex`.
+    // Any thread: the outcome of one live request to region `regionIndex`. A success is only
+    // queued to the control thread while the region has a failure streak to end, so the
+    // common case costs the calling worker one relaxed load and no cross-thread wake-up.
     void reportOutcome(int regionIndex, Outcome outcome);
     // The passive-detection meaning of an upstream failure; nullopt for failures that say
     // nothing about the region (the local pool's pending queue was full).
@@ -103,6 +106,10 @@ private:
     std::mt19937_64 m_rng;
     std::unique_ptr<upstream::ConnectionPool> m_pool;
     std::vector<std::unique_ptr<Region>> m_regions;
+    // Per region, read by workers: a failure has been reported and no success has ended the
+    // streak since. Set by the reporting worker before it queues the failure; recomputed on
+    // the control thread after each outcome it handles.
+    std::unique_ptr<std::atomic<bool>[]> m_streak;
     QTimer *m_sweep = nullptr;
     bool m_running = false;
     bool m_dirty = false;
