@@ -1,6 +1,7 @@
 #include "core/gateway/Gateway.h"
 
 #include "core/common/Log.h"
+#include "core/eventloop/EpollEventDispatcher.h"
 #include "core/gateway/AdminToken.h"
 #include "core/gateway/ClientGeography.h"
 #include "core/gateway/ControlPlane.h"
@@ -286,9 +287,19 @@ Result<bool> Gateway::start()
                                                    .arg(m_listener.errorString())};
     }
 
+    // Workers run on epoll (core/eventloop): see EpollEventDispatcher for why.
+    // MERIDIAN_EVENT_DISPATCHER=qt keeps Qt's own, for comparison and as an escape hatch.
+    const bool qtDispatcher = qgetenv("MERIDIAN_EVENT_DISPATCHER") == "qt";
     for (int i = 0; i < workers; ++i) {
         auto *thread = new QThread(this);
         thread->setObjectName(QStringLiteral("meridian-worker-%1").arg(i));
+        if (!qtDispatcher) {
+            auto dispatcher = std::make_unique<eventloop::EpollEventDispatcher>();
+            if (dispatcher->isValid())
+                thread->setEventDispatcher(dispatcher.release()); // the thread owns it
+            else
+                qCWarning(lcGateway) << "epoll unavailable; worker" << i << "uses Qt's event dispatcher";
+        }
         auto *worker = new Worker(*m_ctx, i);
         worker->moveToThread(thread);
         connect(thread, &QThread::finished, worker, &QObject::deleteLater);
