@@ -47,9 +47,7 @@ ServerConnection::ServerConnection(QTcpSocket *socket, const ServerSettings &set
     m_socket->setReadBufferSize(kReadBufferBytes);
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_parser.setHeadCallback([this](const HttpRequest &head) { return onHead(head); });
-    m_timer.setSingleShot(true);
-    m_timer.setTimerType(Qt::CoarseTimer);
-    connect(&m_timer, &QTimer::timeout, this, &ServerConnection::onDeadline);
+    m_timer.setCallback([this] { onDeadline(); });
     connect(m_socket, &QTcpSocket::readyRead, this, &ServerConnection::onReadyRead);
     connect(m_socket, &QTcpSocket::bytesWritten, this, &ServerConnection::onBytesWritten);
     connect(m_socket, &QTcpSocket::disconnected, this, &ServerConnection::onDisconnected);
@@ -229,8 +227,7 @@ void ServerConnection::closeAfterFlush()
     }
     m_in.clear();
     // Lingering: give the client a moment to read the answer, then close for good.
-    m_timer.disconnect();
-    connect(&m_timer, &QTimer::timeout, m_socket, &QTcpSocket::abort);
+    m_timer.setCallback([socket = m_socket] { socket->abort(); });
     armTimer(kLingerMs);
     if (m_socket->bytesToWrite() == 0)
         halfClose(m_socket);

@@ -7,6 +7,8 @@
 #include <QByteArray>
 #include <QObject>
 #include <QPointer>
+#include "core/eventloop/LazyTimer.h"
+
 #include <QTimer>
 
 #include <functional>
@@ -112,7 +114,7 @@ private:
     RequestHandler &m_handler;
     RequestParser m_parser;
     QByteArray m_in;
-    QTimer m_timer;
+    eventloop::LazyTimer m_timer; // moved on every phase of every request: lazily
     Phase m_phase = Phase::ReadingHead;
     QPointer<PendingResponse> m_pending;
     bool m_headSent = false;

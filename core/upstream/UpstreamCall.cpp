@@ -10,9 +10,8 @@ UpstreamCall::UpstreamCall(ConnectionPool &pool, const UpstreamTarget &target, U
                            Listener &listener, QObject *parent)
     : QObject(parent), m_pool(pool), m_target(target), m_request(std::move(request)), m_listener(listener)
 {
-    m_phaseTimer.setSingleShot(true);
     m_totalTimer.setSingleShot(true);
-    connect(&m_phaseTimer, &QTimer::timeout, this, &UpstreamCall::onDeadline);
+    m_phaseTimer.setCallback([this] { onDeadline(); });
     connect(&m_totalTimer, &QTimer::timeout, this, [this] {
         finishWithFailure(UpstreamFailure::TotalTimeout,
                           "no complete response within " + QByteArray::number(m_target.timeouts.totalMs) + " ms");

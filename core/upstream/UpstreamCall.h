@@ -6,6 +6,8 @@
 #include "core/upstream/UpstreamFailure.h"
 
 #include <QObject>
+#include "core/eventloop/LazyTimer.h"
+
 #include <QTimer>
 
 namespace meridian::upstream {
@@ -65,7 +67,7 @@ private:
     Listener &m_listener;
     UpstreamConnection *m_connection = nullptr;
     Phase m_phase = Phase::Idle;
-    QTimer m_phaseTimer;
+    eventloop::LazyTimer m_phaseTimer; // re-armed on every body chunk: lazily
     QTimer m_totalTimer;
     UpstreamFailure m_phaseFailure = UpstreamFailure::ConnectTimeout;
     bool m_reused = false;

@@ -1,0 +1,128 @@
+// LazyTimer: the deadline moves without touching the QTimer unless it moves earlier.
+#include "core/eventloop/LazyTimer.h"
+
+#include <QElapsedTimer>
+#include <QtTest>
+
+#include <memory>
+
+using meridian::eventloop::LazyTimer;
+using namespace std::chrono_literals;
+
+class TestLazyTimer final : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void firesOnceAtTheDeadline();
+    void movedLaterFiresAtTheNewDeadline();
+    void movedEarlierFiresAtTheNewDeadline();
+    void stoppedNeverFires();
+    void restartedFromItsCallback();
+    void callbackMayReplaceItselfOrDeleteItsOwner();
+};
+
+void TestLazyTimer::firesOnceAtTheDeadline()
+{
+    int fired = 0;
+    LazyTimer t([&] { ++fired; });
+    QElapsedTimer clock;
+    clock.start();
+    t.start(40ms);
+    QVERIFY(t.isActive());
+    QTRY_COMPARE_WITH_TIMEOUT(fired, 1, 5000);
+    QVERIFY(clock.elapsed() >= 40);
+    QVERIFY(!t.isActive());
+    QTest::qWait(60);
+    QCOMPARE(fired, 1);
+}
+
+void TestLazyTimer::movedLaterFiresAtTheNewDeadline()
+{
+    int fired = 0;
+    qint64 firedAt = -1;
+    QElapsedTimer clock;
+    LazyTimer t([&] {
+        ++fired;
+        firedAt = clock.elapsed();
+    });
+    clock.start();
+    t.start(20ms);
+    t.start(150ms); // the 20 ms QTimer stays; it fires, sees the later deadline, re-arms
+    QTest::qWait(60);
+    QCOMPARE(fired, 0);
+    QTRY_COMPARE_WITH_TIMEOUT(fired, 1, 5000);
+    QVERIFY2(firedAt >= 150, QByteArray::number(firedAt).constData());
+}
+
+void TestLazyTimer::movedEarlierFiresAtTheNewDeadline()
+{
+    int fired = 0;
+    qint64 firedAt = -1;
+    QElapsedTimer clock;
+    LazyTimer t([&] {
+        ++fired;
+        firedAt = clock.elapsed();
+    });
+    clock.start();
+    t.start(10'000ms);
+    t.start(30ms);
+    QTRY_COMPARE_WITH_TIMEOUT(fired, 1, 5000);
+    QVERIFY2(firedAt >= 30 && firedAt < 5000, QByteArray::number(firedAt).constData());
+}
+
+void TestLazyTimer::stoppedNeverFires()
+{
+    int fired = 0;
+    LazyTimer t([&] { ++fired; });
+    t.start(20ms);
+    t.stop();
+    QVERIFY(!t.isActive());
+    QTest::qWait(80);
+    QCOMPARE(fired, 0);
+    t.start(20ms); // usable again after a stop
+    QTRY_COMPARE_WITH_TIMEOUT(fired, 1, 5000);
+}
+
+void TestLazyTimer::restartedFromItsCallback()
+{
+    int fired = 0;
+    LazyTimer t;
+    t.setCallback([&] {
+        if (++fired < 3)
+            t.start(10ms);
+    });
+    t.start(10ms);
+    QTRY_COMPARE_WITH_TIMEOUT(fired, 3, 5000);
+    QTest::qWait(40);
+    QCOMPARE(fired, 3);
+}
+
+void TestLazyTimer::callbackMayReplaceItselfOrDeleteItsOwner()
+{
+    int first = 0, second = 0;
+    LazyTimer t;
+    t.setCallback([&] {
+        ++first;
+        t.setCallback([&] { ++second; }); // as ServerConnection does when it starts closing
+        t.start(10ms);
+    });
+    t.start(10ms);
+    QTRY_COMPARE_WITH_TIMEOUT(second, 1, 5000);
+    QCOMPARE(first, 1);
+
+    // The owner (and the timer in it) deleted from the callback: nothing is touched after.
+    struct Owner {
+        LazyTimer timer;
+    };
+    auto owner = std::make_unique<Owner>();
+    bool deleted = false;
+    owner->timer.setCallback([&] {
+        owner.reset();
+        deleted = true;
+    });
+    owner->timer.start(10ms);
+    QTRY_VERIFY_WITH_TIMEOUT(deleted, 5000);
+}
+
+QTEST_GUILESS_MAIN(TestLazyTimer)
+#include "TestLazyTimer.moc"
