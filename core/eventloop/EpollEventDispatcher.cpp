@@ -72,6 +72,8 @@ EpollEventDispatcher::~EpollEventDispatcher()
 
 bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
 {
+    // Always the owner's thread (startingUp() is not called for a main-thread dispatcher).
+    m_owner.store(QThread::currentThreadId(), std::memory_order_relaxed);
     m_interrupt.storeRelaxed(0);
     Q_EMIT awake();
     QCoreApplication::sendPostedEvents();
@@ -84,23 +86,36 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
     if (handled > 0 && !std::exchange(m_skippedWait, true))
         return true;
     m_skippedWait = false;
-    // Events posted from this thread since the last wait wrote no eventfd: do not block on them.
-    const bool localWake = std::exchange(m_localWake, false);
-    const bool canWait = (flags & QEventLoop::WaitForMoreEvents) && handled == 0 && !localWake
-                         && !m_interrupt.loadRelaxed();
-    if (canWait)
+    const bool wantWait = (flags & QEventLoop::WaitForMoreEvents) && handled == 0;
+    if (wantWait && !m_interrupt.loadRelaxed())
         Q_EMIT aboutToBlock();
+    // Read after aboutToBlock(), whose handlers may post: events posted from this thread since
+    // the last wait wrote no eventfd, so the wait must not block on them.
+    const bool localWake = std::exchange(m_localWake, false);
     if (m_interrupt.loadRelaxed())
         return handled > 0;
+    const bool canWait = wantWait && !localWake;
+    const int timeoutMs = waitTimeoutMs(canWait, includeTimers);
 
-    applyChanges();
     std::array<epoll_event, kMaxEventsPerWait> events{};
     int ready = -1;
-    do {
-        // Excluded notifiers still wait for the kernel: the wake-up descriptor is among them,
-        // so only timers end a wait early then (as in Qt's dispatchers).
-        ready = ::epoll_wait(m_epoll, events.data(), kMaxEventsPerWait, waitTimeoutMs(canWait));
-    } while (ready < 0 && errno == EINTR && !m_interrupt.loadRelaxed());
+    if (includeNotifiers) {
+        applyChanges();
+        do {
+            ready = ::epoll_wait(m_epoll, events.data(), kMaxEventsPerWait, timeoutMs);
+        } while (ready < 0 && errno == EINTR && !m_interrupt.loadRelaxed());
+    } else {
+        // Sockets excluded: wait for a wake-up (or a timer) only, as Qt's dispatchers do; ready
+        // sockets left in epoll would end every wait at once.
+        pollfd wake{m_wakeFd, POLLIN, 0};
+        do {
+            ready = ::poll(&wake, 1, timeoutMs);
+        } while (ready < 0 && errno == EINTR && !m_interrupt.loadRelaxed());
+        if (ready > 0) {
+            events[0].events = EPOLLIN;
+            events[0].data.u64 = kWakeKey;
+        }
+    }
 
     bool woken = false;
     // The batch is copied first: a notifier activated below may register or drop others.
@@ -129,13 +144,20 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
     return handled > 0;
 }
 
-int EpollEventDispatcher::waitTimeoutMs(bool canWait) const
+int EpollEventDispatcher::waitTimeoutMs(bool canWait, bool includeTimers) const
 {
     if (!canWait)
         return 0;
-    if (m_timerQueue.empty())
+    if (!includeTimers)
         return -1;
-    const qint64 left = m_timerQueue.begin()->first - nowNs();
+    // A timer whose event is being delivered (a nested loop inside it) cannot fire here: it
+    // must not end the wait either, or the nested loop would spin until it returns.
+    auto next = m_timerQueue.begin();
+    while (next != m_timerQueue.end() && m_timers.at(next->second).firing)
+        ++next;
+    if (next == m_timerQueue.end())
+        return -1;
+    const qint64 left = next->first - nowNs();
     if (left <= 0)
         return 0;
     // Rounded up: waking before the deadline would only spin back into a shorter wait.
@@ -172,7 +194,7 @@ int EpollEventDispatcher::dispatchReady(int fd, quint32 generation, quint32 even
             ++handled;
         }
     }
-    if (events & EPOLLPRI) {
+    if (events & (EPOLLPRI | EPOLLHUP | EPOLLERR)) {
         if (Watch *w = current(); w && w->exception) {
             activate(w->exception);
             ++handled;
@@ -234,24 +256,29 @@ int EpollEventDispatcher::activateFreshWrites()
     // One poll() for all of them; the notifiers are looked up again after it, since none of
     // them may have been dropped in between, but activating one may drop another.
     std::vector<pollfd> fds;
+    std::vector<quint32> generations; // a socket closed and its number reused meanwhile is not it
     fds.reserve(m_freshWrites.size());
+    generations.reserve(m_freshWrites.size());
     for (const int fd : m_freshWrites) {
         const auto it = m_watches.find(fd);
         if (it == m_watches.end() || !it->second.freshWrite)
             continue; // gone, or listed twice (dropped and registered again)
         it->second.freshWrite = false;
-        if (it->second.write)
+        if (it->second.write) {
             fds.push_back({fd, POLLOUT, 0});
+            generations.push_back(it->second.generation);
+        }
     }
     m_freshWrites.clear();
     if (fds.empty() || ::poll(fds.data(), static_cast<nfds_t>(fds.size()), 0) <= 0)
         return 0;
     int handled = 0;
-    for (const pollfd &p : fds) {
+    for (size_t i = 0; i < fds.size(); ++i) {
+        const pollfd &p = fds[i];
         if (!(p.revents & (POLLOUT | POLLERR | POLLHUP)))
             continue; // not writable yet (still connecting, or the buffer is full): epoll waits
         const auto it = m_watches.find(p.fd);
-        if (it != m_watches.end() && it->second.write) {
+        if (it != m_watches.end() && it->second.generation == generations[i] && it->second.write) {
             activate(it->second.write);
             ++handled;
         }
@@ -396,7 +423,7 @@ int EpollEventDispatcher::fireTimers()
 
 void EpollEventDispatcher::startingUp()
 {
-    m_owner.store(QThread::currentThread(), std::memory_order_relaxed);
+    m_owner.store(QThread::currentThreadId(), std::memory_order_relaxed);
 }
 
 void EpollEventDispatcher::closingDown()
@@ -406,7 +433,8 @@ void EpollEventDispatcher::closingDown()
 
 void EpollEventDispatcher::wakeUp()
 {
-    if (QThread::currentThread() == m_owner.load(std::memory_order_relaxed)) {
+    // The native id: QThread::currentThread() would adopt a foreign posting thread.
+    if (QThread::currentThreadId() == m_owner.load(std::memory_order_relaxed)) {
         m_localWake = true; // we are running, not waiting: the next wait will not block
         return;
     }

@@ -31,8 +31,8 @@ namespace meridian::eventloop {
 //  - A wakeUp() from the dispatcher's own thread (an event posted while handling another)
 //    writes no eventfd: the next wait simply does not block.
 //
-// Semantics follow QEventDispatcherUNIX: level-triggered socket notifiers (read also on hang-up
-// and error, write also on error), posted events sent at the start of each processEvents(),
+// Semantics follow QEventDispatcherUNIX: level-triggered socket notifiers (each kind also on
+// hang-up and error), posted events sent at the start of each processEvents(),
 // then ready sockets, then expired timers; interrupt() ends the current or next wait. Timers
 // are kept to the millisecond for every Qt::TimerType (coarse timers are not batched).
 // Notifiers and timers belong to the dispatcher's thread; wakeUp() and interrupt() may be
@@ -88,14 +88,14 @@ private:
     int activateFreshWrites();
     int dispatchReady(int fd, quint32 generation, quint32 events);
     int fireTimers();
-    int waitTimeoutMs(bool canWait) const;
+    int waitTimeoutMs(bool canWait, bool includeTimers) const;
     void drainWakeUp();
 
     int m_epoll = -1;
     int m_wakeFd = -1;
     QAtomicInt m_wakePending; // 1 while an eventfd write is not yet consumed
     QAtomicInt m_interrupt;
-    std::atomic<QThread *> m_owner{nullptr}; // the thread running processEvents()
+    std::atomic<Qt::HANDLE> m_owner{nullptr}; // the thread running processEvents()
     bool m_skippedWait = false;
     bool m_localWake = false; // an event was posted from this thread since the last wait
     quint32 m_nextGeneration = 1;

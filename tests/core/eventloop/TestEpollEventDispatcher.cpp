@@ -49,6 +49,29 @@ protected:
     }
 };
 
+// Quits `loop` from another thread after `ms`, the only wake-up a blocked loop then gets; and
+// counts the loop's passes (processEvents() calls) meanwhile.
+int runLoopCountingPasses(QEventLoop &loop, QEventLoop::ProcessEventsFlags flags, int ms)
+{
+    int passes = 0;
+    auto *dispatcher = QAbstractEventDispatcher::instance();
+    const auto counting = QObject::connect(dispatcher, &QAbstractEventDispatcher::awake, &loop, [&] { ++passes; });
+    QThread waker;
+    waker.start();
+    auto *anchor = new QObject; // deleted once its thread has ended
+    anchor->moveToThread(&waker);
+    QMetaObject::invokeMethod(anchor, [&loop, ms] {
+        QThread::msleep(static_cast<unsigned long>(ms));
+        QMetaObject::invokeMethod(&loop, &QEventLoop::quit, Qt::QueuedConnection);
+    }, Qt::QueuedConnection);
+    loop.exec(flags);
+    QObject::disconnect(counting);
+    waker.quit();
+    waker.wait();
+    delete anchor;
+    return passes;
+}
+
 } // namespace
 
 class TestEpollEventDispatcher final : public QObject {
@@ -65,6 +88,9 @@ private Q_SLOTS:
     void hangUpWithNoNotifierDoesNotSpin();
     void descriptorReusedAfterClose();
     void tcpEchoAndRefusedConnect();
+    void nestedLoopInsideATimerDoesNotSpin();
+    void excludedTimersDoNotEndTheWait();
+    void excludedSocketsDoNotEndTheWait();
     void workerThreadWokenAndQuitFromOutside();
     void timerMovesWithItsObject();
 };
@@ -268,6 +294,51 @@ void TestEpollEventDispatcher::tcpEchoAndRefusedConnect()
     refused.connectToHost(QHostAddress::LocalHost, port);
     QTRY_COMPARE_WITH_TIMEOUT(errors.size(), 1, 5000);
     QCOMPARE(refused.error(), QAbstractSocket::ConnectionRefusedError);
+}
+
+void TestEpollEventDispatcher::nestedLoopInsideATimerDoesNotSpin()
+{
+    // A timer's slot runs a nested loop longer than its interval: the timer, being delivered,
+    // can neither fire again nor cut the nested loop's waits short.
+    QTimer timer;
+    timer.setInterval(10);
+    int passes = -1;
+    connect(&timer, &QTimer::timeout, this, [&] {
+        if (passes >= 0)
+            return;
+        QEventLoop nested; // the timer keeps running meanwhile
+        passes = runLoopCountingPasses(nested, QEventLoop::AllEvents, 150);
+        timer.stop();
+    });
+    timer.start();
+    QTRY_VERIFY_WITH_TIMEOUT(passes >= 0, 5000);
+    QVERIFY2(passes < 50, QByteArray::number(passes).constData());
+}
+
+void TestEpollEventDispatcher::excludedTimersDoNotEndTheWait()
+{
+    TimerCounter c;
+    const int id = c.startTimer(1, Qt::PreciseTimer);
+    QThread::msleep(10); // overdue, and this loop may not fire it
+    QEventLoop loop;
+    const int passes = runLoopCountingPasses(loop, QEventLoop::X11ExcludeTimers, 100);
+    QVERIFY2(passes < 50, QByteArray::number(passes).constData());
+    QCOMPARE(c.fired.value(id), 0);
+    c.killTimer(id);
+}
+
+void TestEpollEventDispatcher::excludedSocketsDoNotEndTheWait()
+{
+    SocketPair pair;
+    QVERIFY(pair.ok());
+    QSocketNotifier notifier(pair.fds[0], QSocketNotifier::Read);
+    QSignalSpy activated(&notifier, &QSocketNotifier::activated);
+    QCOMPARE(::write(pair.fds[1], "r", 1), 1); // readable throughout
+    QEventLoop loop;
+    const int passes = runLoopCountingPasses(loop, QEventLoop::ExcludeSocketNotifiers, 100);
+    QVERIFY2(passes < 50, QByteArray::number(passes).constData());
+    QCOMPARE(activated.size(), 0);
+    QVERIFY(activated.wait(2000)); // and seen as soon as sockets are included again
 }
 
 void TestEpollEventDispatcher::workerThreadWokenAndQuitFromOutside()
