@@ -182,6 +182,10 @@ int EpollEventDispatcher::dispatchReady(int fd, quint32 generation, quint32 even
         return it != m_watches.end() && it->second.generation == generation ? &it->second : nullptr;
     };
     int handled = 0;
+    if (events & (EPOLLIN | EPOLLOUT)) {
+        if (Watch *w = current())
+            w->live = true; // connected: data came in, or a connect completed
+    }
     if (events & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP)) {
         if (Watch *w = current(); w && w->read) {
             activate(w->read);
@@ -219,8 +223,10 @@ void EpollEventDispatcher::registerSocketNotifier(QSocketNotifier *notifier)
     if (fd < 0)
         return;
     Watch &w = watchFor(fd);
-    if (w.read == nullptr && w.write == nullptr && w.exception == nullptr)
+    if (w.read == nullptr && w.write == nullptr && w.exception == nullptr) {
         w.generation = m_nextGeneration++; // possibly a new socket: older ready events are stale
+        w.live = false;
+    }
     switch (notifier->type()) {
     case QSocketNotifier::Read: w.read = notifier; break;
     case QSocketNotifier::Write:
@@ -253,32 +259,41 @@ int EpollEventDispatcher::activateFreshWrites()
 {
     if (m_freshWrites.empty())
         return 0;
-    // One poll() for all of them; the notifiers are looked up again after it, since none of
-    // them may have been dropped in between, but activating one may drop another.
-    std::vector<pollfd> fds;
-    std::vector<quint32> generations; // a socket closed and its number reused meanwhile is not it
-    fds.reserve(m_freshWrites.size());
-    generations.reserve(m_freshWrites.size());
+    // A socket that has already carried data is connected: Qt's write on it either sends or
+    // meets EAGAIN and waits for epoll, so it is activated without asking. The others (a
+    // socket still connecting is not writable) are asked with one poll() for all of them.
+    // Each is looked up again before it is activated: activating one may drop another, and a
+    // closed socket's number may have been reused (the generation tells).
+    std::vector<std::pair<int, quint32>> known;
+    std::vector<pollfd> asked;
+    std::vector<quint32> askedGenerations;
     for (const int fd : m_freshWrites) {
         const auto it = m_watches.find(fd);
         if (it == m_watches.end() || !it->second.freshWrite)
             continue; // gone, or listed twice (dropped and registered again)
-        it->second.freshWrite = false;
-        if (it->second.write) {
-            fds.push_back({fd, POLLOUT, 0});
-            generations.push_back(it->second.generation);
+        Watch &w = it->second;
+        w.freshWrite = false;
+        if (!w.write)
+            continue;
+        if (w.live) {
+            known.emplace_back(fd, w.generation);
+        } else {
+            asked.push_back({fd, POLLOUT, 0});
+            askedGenerations.push_back(w.generation);
         }
     }
     m_freshWrites.clear();
-    if (fds.empty() || ::poll(fds.data(), static_cast<nfds_t>(fds.size()), 0) <= 0)
-        return 0;
+    if (!asked.empty() && ::poll(asked.data(), static_cast<nfds_t>(asked.size()), 0) > 0) {
+        for (size_t i = 0; i < asked.size(); ++i) {
+            if (asked[i].revents & (POLLOUT | POLLERR | POLLHUP))
+                known.emplace_back(asked[i].fd, askedGenerations[i]);
+            // else not writable yet (still connecting, or the buffer is full): epoll waits
+        }
+    }
     int handled = 0;
-    for (size_t i = 0; i < fds.size(); ++i) {
-        const pollfd &p = fds[i];
-        if (!(p.revents & (POLLOUT | POLLERR | POLLHUP)))
-            continue; // not writable yet (still connecting, or the buffer is full): epoll waits
-        const auto it = m_watches.find(p.fd);
-        if (it != m_watches.end() && it->second.generation == generations[i] && it->second.write) {
+    for (const auto &[fd, generation] : known) {
+        const auto it = m_watches.find(fd);
+        if (it != m_watches.end() && it->second.generation == generation && it->second.write) {
             activate(it->second.write);
             ++handled;
         }

@@ -24,10 +24,11 @@ namespace meridian::eventloop {
 //  - Watch changes are applied to epoll only when the loop is about to wait, so a write
 //    notifier Qt enables for a write and disables once it has flushed never reaches the kernel.
 //  - Qt enables a socket's write notifier for each write and writes on its activation. Write
-//    notifiers enabled since the last wait are checked with one poll() of timeout 0 before
-//    waiting, and the writable ones are activated at once: the bytes leave in the same turn of
-//    the loop instead of after another epoll_wait (a socket still connecting is not writable
-//    and waits as before).
+//    notifiers enabled since the last wait are activated before waiting, so the bytes leave in
+//    the same turn of the loop instead of after another epoll_wait: at once for a socket that
+//    has already been readable or writable (connected: Qt's write sends or meets EAGAIN and
+//    then waits for epoll), after one poll() of timeout 0 for the others (a socket still
+//    connecting is not writable and waits as before).
 //  - A wakeUp() from the dispatcher's own thread (an event posted while handling another)
 //    writes no eventfd: the next wait simply does not block.
 //
@@ -74,6 +75,7 @@ private:
         quint32 epollGeneration = 0;
         bool changed = false;    // listed in m_changed
         bool freshWrite = false; // listed in m_freshWrites
+        bool live = false;       // has been readable or writable: connected
     };
     struct Timer {
         QObject *object = nullptr;
