@@ -8,6 +8,8 @@
 //
 //   bench_idle_conns --port P --pids 123[,456] [--conns 10000] [--inflight 128]
 //                    [--settle-ms 2000] [--timeout-ms 120000] [--header "N: v"]... [--label NAME]
+//                    [--hold-ms 0]
+// --hold-ms keeps the connections open that long after printing (for a load run beside them).
 //
 // Prints: IDLE_RESULT label=... conns=N ok=N failed=N unanswered=N still_open=N rss_before_kb=N
 //         rss_idle_kb=N hwm_kb=N kb_per_conn=F seconds=F
@@ -49,7 +51,7 @@ int onMessageComplete(http_parser *p)
 [[noreturn]] void usage()
 {
     std::fprintf(stderr, "usage: bench_idle_conns --port P --pids PID[,PID] [--conns N] [--inflight N] "
-                         "[--settle-ms MS] [--timeout-ms MS] [--header 'N: v']... [--label NAME]\n");
+                         "[--settle-ms MS] [--timeout-ms MS] [--header 'N: v']... [--label NAME] [--hold-ms MS]\n");
     std::exit(2);
 }
 
@@ -70,6 +72,7 @@ int main(int argc, char **argv)
     int inflight = 128;
     int settleMs = 2000;
     int timeoutMs = 120000;
+    int holdMs = 0;
     std::string label = "idle";
     std::vector<int> pids;
     for (int i = 1; i < argc; ++i) {
@@ -91,6 +94,8 @@ int main(int argc, char **argv)
             pids = bench::parsePids(v);
         else if (name == "--label")
             label = v;
+        else if (name == "--hold-ms")
+            holdMs = std::clamp(std::atoi(v), 0, 3'600'000);
         else
             usage();
     }
@@ -204,6 +209,8 @@ int main(int argc, char **argv)
                 "hwm_kb=%ld kb_per_conn=%.2f seconds=%.2f\n",
                 label.c_str(), conns, ok, failed, unanswered, stillOpen, rssBefore, rssIdle, hwm, perConn, seconds);
     std::fflush(stdout);
+    if (holdMs > 0)
+        usleep(static_cast<useconds_t>(holdMs) * 1000); // bounded: at most an hour
     for (auto &c : all)
         if (c->fd >= 0)
             close(c->fd);

@@ -12,6 +12,7 @@
 """
 import json
 import os
+import statistics
 import socket
 import sys
 import time
@@ -158,6 +159,8 @@ def report(results_path, md_path, json_path):
     streams_many = [r for r in rows if r["kind"] == "streams_many"]
     idle = [r for r in rows if r["kind"] == "idle"]
     failover = [r for r in rows if r["kind"] == "failover"]
+    alt = [r for r in rows if r["kind"] == "alt"]
+    idle_load = {r["contestant"]: r for r in rows if r["kind"] == "idle_load"}
     peak = {r["contestant"]: r for r in rows if r["kind"] == "peak"}
     notes = [r["text"] for r in rows if r["kind"] == "note"]
 
@@ -260,17 +263,19 @@ def report(results_path, md_path, json_path):
     if idle:
         w("## Idle keep-alive connections")
         w("")
-        w("Each connection made one request, then stayed open and idle; RSS summed over the contestant's processes.")
+        w("Each connection made one request, then stayed open and idle; RSS summed over the contestant's processes. "
+          "With the connections still open, a load step at 64 connections ran beside them (req/s beside idle); "
+          "compare with the same contestant's 64-connection row above.")
         w("")
-        w("| contestant | connections | still open | failed | RSS before | RSS idle | per connection | peak RSS | time to open | SYNs dropped |")
-        w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        w("| contestant | connections | still open | failed | RSS before | RSS idle | per connection | peak RSS | time to open | SYNs dropped | req/s at 64 conns beside idle |")
+        w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         for c in order:
             r = next((s for s in idle if s["contestant"] == c), None)
             if not r:
                 continue
             w(f"| {names.get(c, c)} | {r['conns']} | {r['still_open']} | {r['failed']} | {r['rss_before_kb'] / 1024:.1f} MiB | "
               f"{r['rss_idle_kb'] / 1024:.1f} MiB | {r['kb_per_conn']:.2f} KiB | {r['hwm_kb'] / 1024:.1f} MiB | "
-              f"{r['seconds']:.1f} s | {r.get('listen_overflows', '–')} |")
+              f"{r['seconds']:.1f} s | {r.get('listen_overflows', '–')} | {fnum(idle_load.get(c, {}).get('rps'))} |")
         w("")
     if failover:
         w("## Failover")
@@ -284,6 +289,57 @@ def report(results_path, md_path, json_path):
             w(f"| {r['rate']} | {fnum(r['rps'])} | {r['requests']} | {r['non2xx']} | {r['socket_errors']} | "
               f"{fnum(r['p50_us'])} | {fnum(r['p99_us'])} | {fnum(r['max_us'])} | {r['kill_after_s']} | {r.get('routed', '–')} |")
         w("")
+    # Alternating rounds: medians, and the ratios taken round by round.
+    alt_by = {}
+    for r in alt:
+        alt_by.setdefault((r["contestant"], r["conns"]), {})[r["round"]] = r
+    alt_order = [c for c in order if any(k[0] == c for k in alt_by)]
+    alt_concs = sorted({k[1] for k in alt_by})
+    rounds = sorted({r["round"] for r in alt})
+
+    def alt_median(c, n, key):
+        vals = [r[key] for r in alt_by.get((c, n), {}).values() if r.get(key) is not None]
+        return statistics.median(vals) if vals else None
+
+    def round_ratios(a, b, n, key="rps", diff=False):
+        out_vals = []
+        for rd in rounds:
+            ra, rb = alt_by.get((a, n), {}).get(rd), alt_by.get((b, n), {}).get(rd)
+            if ra and rb and ra.get(key) is not None and rb.get(key) is not None and (diff or rb[key]):
+                out_vals.append(ra[key] - rb[key] if diff else ra[key] / rb[key])
+        return out_vals
+
+    if alt:
+        w("## Alternating rounds (the ratios to trust)")
+        w("")
+        w(f"The contestants below ran side by side, idle when not measured, and {len(rounds)} rounds of short steps "
+          "alternated between them, so that the machine's drift from minute to minute falls on all of them alike. "
+          "Medians over the rounds; the ratios are taken round by round, then their median.")
+        w("")
+        w("| contestant | conns | median req/s | min–max req/s | median P50 µs | median +P50 µs | median CPU s / 10k req | errors |")
+        w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for c in alt_order:
+            for n in alt_concs:
+                rs = list(alt_by.get((c, n), {}).values())
+                if not rs:
+                    continue
+                add = round_ratios(c, "direct", n, "p50_us", diff=True) if c != "direct" else []
+                w(f"| {names.get(c, c)} | {n} | {fnum(alt_median(c, n, 'rps'))} | "
+                  f"{fnum(min(r['rps'] for r in rs))}–{fnum(max(r['rps'] for r in rs))} | "
+                  f"{fnum(alt_median(c, n, 'p50_us'))} | {fnum(statistics.median(add)) if add else '–'} | "
+                  f"{fnum(alt_median(c, n, 'cpu_per_10k'), 3)} | {sum(r['errors'] for r in rs)} |")
+        w("")
+        pairs = [("meridian", "haproxy"), ("meridian", "nginx"), ("meridian", "meridian-qt")]
+        w("| ratio (req/s) | conns | per round | median |")
+        w("| --- | ---: | --- | ---: |")
+        for a, b in pairs:
+            for n in alt_concs:
+                rr = round_ratios(a, b, n)
+                if rr:
+                    w(f"| {names.get(a, a)} / {names.get(b, b)} | {n} | {', '.join(f'{x:.2f}' for x in rr)} | "
+                      f"{statistics.median(rr):.2f}× |")
+        w("")
+
     # Targets of issue 8, evaluated from this run.
     w("## Targets (this run)")
     w("")
@@ -294,12 +350,20 @@ def report(results_path, md_path, json_path):
         w(f"| {name} | {measured} | {'yes' if ok else 'no' if ok is not None else '–'} |")
 
     m64, h64, p64 = (by.get((c, 64), {}).get("rps") for c in ("meridian", "haproxy", "portkey"))
-    if m64 and h64:
+    alt_mh = round_ratios("meridian", "haproxy", 64) if alt else []
+    if alt_mh:
+        med = statistics.median(alt_mh)
+        target(f"req/s at 64 conns ≥ 0.8 × HAProxy (median of {len(alt_mh)} alternating rounds)", f"{med:.2f}×", med >= 0.8)
+    elif m64 and h64:
         target("req/s at 64 conns ≥ 0.8 × HAProxy", ratio(m64, h64), m64 >= 0.8 * h64)
     if m64 and p64:
         target("req/s at 64 conns ≥ 50 × Portkey", ratio(m64, p64), m64 >= 50 * p64)
     m1, d1 = by.get(("meridian", 1)), direct.get(1)
-    if m1 and d1:
+    alt_add = round_ratios("meridian", "direct", 1, "p50_us", diff=True) if alt else []
+    if alt_add:
+        add = statistics.median(alt_add)
+        target(f"added P50 at 1 conn ≤ 30 µs (median of {len(alt_add)} alternating rounds)", f"{add:.0f} µs", add <= 30)
+    elif m1 and d1:
         add = m1["p50_us"] - d1["p50_us"]
         target("added P50 at 1 conn ≤ 30 µs", f"{add:.0f} µs", add <= 30)
     ms = next((s for s in stream if s["contestant"] == "meridian"), None)
