@@ -9,6 +9,22 @@
 using meridian::eventloop::LazyTimer;
 using namespace std::chrono_literals;
 
+namespace {
+// Counts expiries and remembers when the last one came, from start().
+struct Expiries {
+    int count = 0;
+    qint64 lastAtMs = -1;
+    QElapsedTimer clock;
+    LazyTimer::Callback callback()
+    {
+        return [this] {
+            ++count;
+            lastAtMs = clock.elapsed();
+        };
+    }
+};
+} // namespace
+
 class TestLazyTimer final : public QObject {
     Q_OBJECT
 
@@ -38,36 +54,26 @@ void TestLazyTimer::firesOnceAtTheDeadline()
 
 void TestLazyTimer::movedLaterFiresAtTheNewDeadline()
 {
-    int fired = 0;
-    qint64 firedAt = -1;
-    QElapsedTimer clock;
-    LazyTimer t([&] {
-        ++fired;
-        firedAt = clock.elapsed();
-    });
-    clock.start();
+    Expiries e;
+    LazyTimer t(e.callback());
+    e.clock.start();
     t.start(20ms);
     t.start(150ms); // the 20 ms QTimer stays; it fires, sees the later deadline, re-arms
     QTest::qWait(60);
-    QCOMPARE(fired, 0);
-    QTRY_COMPARE_WITH_TIMEOUT(fired, 1, 5000);
-    QVERIFY2(firedAt >= 150, QByteArray::number(firedAt).constData());
+    QCOMPARE(e.count, 0);
+    QTRY_COMPARE_WITH_TIMEOUT(e.count, 1, 5000);
+    QVERIFY2(e.lastAtMs >= 150, QByteArray::number(e.lastAtMs).constData());
 }
 
 void TestLazyTimer::movedEarlierFiresAtTheNewDeadline()
 {
-    int fired = 0;
-    qint64 firedAt = -1;
-    QElapsedTimer clock;
-    LazyTimer t([&] {
-        ++fired;
-        firedAt = clock.elapsed();
-    });
-    clock.start();
+    Expiries e;
+    LazyTimer t(e.callback());
+    e.clock.start();
     t.start(10'000ms);
     t.start(30ms);
-    QTRY_COMPARE_WITH_TIMEOUT(fired, 1, 5000);
-    QVERIFY2(firedAt >= 30 && firedAt < 5000, QByteArray::number(firedAt).constData());
+    QTRY_COMPARE_WITH_TIMEOUT(e.count, 1, 5000);
+    QVERIFY2(e.lastAtMs >= 30 && e.lastAtMs < 5000, QByteArray::number(e.lastAtMs).constData());
 }
 
 void TestLazyTimer::stoppedNeverFires()
