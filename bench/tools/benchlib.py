@@ -292,7 +292,9 @@ def report(results_path, md_path, json_path):
     # Alternating rounds: medians, and the ratios taken round by round.
     alt_by = {}
     for r in alt:
-        alt_by.setdefault((r["contestant"], r["conns"]), {})[r["round"]] = r
+        # A step wrk gave no result for (or with errors) is no measurement: left out.
+        if r.get("requests") and not r.get("errors"):
+            alt_by.setdefault((r["contestant"], r["conns"]), {})[r["round"]] = r
     alt_order = [c for c in order if any(k[0] == c for k in alt_by)]
     alt_concs = sorted({k[1] for k in alt_by})
     rounds = sorted({r["round"] for r in alt})
@@ -324,10 +326,11 @@ def report(results_path, md_path, json_path):
                 if not rs:
                     continue
                 add = round_ratios(c, "direct", n, "p50_us", diff=True) if c != "direct" else []
+                errors = sum(r["errors"] for r in alt if r["contestant"] == c and r["conns"] == n)
                 w(f"| {names.get(c, c)} | {n} | {fnum(alt_median(c, n, 'rps'))} | "
                   f"{fnum(min(r['rps'] for r in rs))}–{fnum(max(r['rps'] for r in rs))} | "
                   f"{fnum(alt_median(c, n, 'p50_us'))} | {fnum(statistics.median(add)) if add else '–'} | "
-                  f"{fnum(alt_median(c, n, 'cpu_per_10k'), 3)} | {sum(r['errors'] for r in rs)} |")
+                  f"{fnum(alt_median(c, n, 'cpu_per_10k'), 3)} | {errors} |")
         w("")
         pairs = [("meridian", "haproxy"), ("meridian", "nginx"), ("meridian", "meridian-qt")]
         w("| ratio (req/s) | conns | per round | median |")

@@ -138,7 +138,7 @@ HealthMonitor::HealthMonitor(config::GatewayConfig config, HealthSettings settin
 {
     for (size_t i = 0; i < m_config.regions.size(); ++i)
         m_regions.push_back(std::make_unique<Region>());
-    m_streak = std::make_unique<std::atomic<bool>[]>(m_config.regions.size());
+    m_streaks = std::make_unique<Streak[]>(m_config.regions.size());
     // Readers never see null: one Unknown (routable) entry per region from the start.
     publish();
 }
@@ -371,20 +371,24 @@ void HealthMonitor::reportOutcome(int regionIndex, Outcome outcome)
 {
     if (regionIndex < 0 || regionIndex >= regionCount())
         return;
-    std::atomic<bool> &streak = m_streak[static_cast<size_t>(regionIndex)];
-    if (outcome == Outcome::Success) {
-        if (!streak.load(std::memory_order_relaxed))
-            return; // nothing to reset: no failure is counted
+    Streak &streak = m_streaks[static_cast<size_t>(regionIndex)];
+    const bool success = outcome == Outcome::Success;
+    if (success) {
+        // Nothing to reset: no failure is counted, and none is on its way to be.
+        if (streak.queuedFailures.load(std::memory_order_acquire) == 0 && !streak.counting.load(std::memory_order_acquire))
+            return;
     } else {
-        streak.store(true, std::memory_order_relaxed);
+        streak.queuedFailures.fetch_add(1, std::memory_order_relaxed);
     }
     // Queued to the control thread, where all state lives; workers never wait for it.
     QMetaObject::invokeMethod(
         this,
-        [this, regionIndex, outcome] {
+        [this, regionIndex, outcome, success] {
             handleOutcome(regionIndex, outcome);
-            const bool counting = m_regions[static_cast<size_t>(regionIndex)]->passiveFailures > 0;
-            m_streak[static_cast<size_t>(regionIndex)].store(counting, std::memory_order_relaxed);
+            Streak &s = m_streaks[static_cast<size_t>(regionIndex)];
+            s.counting.store(m_regions[static_cast<size_t>(regionIndex)]->passiveFailures > 0, std::memory_order_release);
+            if (!success)
+                s.queuedFailures.fetch_sub(1, std::memory_order_release);
         },
         Qt::QueuedConnection);
 }

@@ -106,10 +106,16 @@ private:
     std::mt19937_64 m_rng;
     std::unique_ptr<upstream::ConnectionPool> m_pool;
     std::vector<std::unique_ptr<Region>> m_regions;
-    // Per region, read by workers: a failure has been reported and no success has ended the
-    // streak since. Set by the reporting worker before it queues the failure; recomputed on
-    // the control thread after each outcome it handles.
-    std::unique_ptr<std::atomic<bool>[]> m_streak;
+    // Per region, read by workers to skip queuing a success that has nothing to reset: the
+    // failures queued and not yet handled (workers add, the control thread subtracts once it
+    // has counted one), and whether the control thread's streak is above zero (it stores that
+    // after each outcome). A success is skipped only when both say no failure is counted or
+    // on its way; a failure queued behind a success can therefore never lose a later success.
+    struct Streak {
+        std::atomic<int> queuedFailures{0};
+        std::atomic<bool> counting{false};
+    };
+    std::unique_ptr<Streak[]> m_streaks;
     QTimer *m_sweep = nullptr;
     bool m_running = false;
     bool m_dirty = false;
