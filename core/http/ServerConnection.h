@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/eventloop/LazyTimer.h"
 #include "core/http/HttpHeaders.h"
 #include "core/http/HttpRequest.h"
 #include "core/http/RequestParser.h"
@@ -7,9 +8,6 @@
 #include <QByteArray>
 #include <QObject>
 #include <QPointer>
-#include "core/eventloop/LazyTimer.h"
-
-#include <QTimer>
 
 #include <functional>
 

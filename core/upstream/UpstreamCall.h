@@ -1,14 +1,13 @@
 #pragma once
 
+#include "core/eventloop/LazyTimer.h"
 #include "core/http/HttpHeaders.h"
 #include "core/upstream/ConnectionPool.h"
 #include "core/upstream/UpstreamConnection.h"
 #include "core/upstream/UpstreamFailure.h"
 
 #include <QObject>
-#include "core/eventloop/LazyTimer.h"
-
-#include <QTimer>
+#include <QTimer> // the total deadline, started once per call
 
 namespace meridian::upstream {
 
