@@ -143,4 +143,20 @@ inline bool parseTargetOption(Target &t, const std::string &name, const char *va
     return true;
 }
 
+// Walks the command line's "--name value" pairs: the target options first, then `other(name,
+// value)`, which returns false for a name it does not know. A missing value or an unknown
+// name calls `usage` (which does not return).
+template <typename Other>
+void parseOptions(int argc, char **argv, Target &target, Other &&other, void (*usage)())
+{
+    for (int i = 1; i < argc; ++i) {
+        const std::string name = argv[i];
+        if (i + 1 >= argc)
+            usage();
+        const char *value = argv[++i];
+        if (!parseTargetOption(target, name, value) && !other(name, value))
+            usage();
+    }
+}
+
 } // namespace bench

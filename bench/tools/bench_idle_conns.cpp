@@ -75,13 +75,7 @@ int main(int argc, char **argv)
     int holdMs = 0;
     std::string label = "idle";
     std::vector<int> pids;
-    for (int i = 1; i < argc; ++i) {
-        const std::string name = argv[i];
-        if (i + 1 >= argc)
-            usage();
-        const char *v = argv[++i];
-        if (bench::parseTargetOption(target, name, v))
-            continue;
+    bench::parseOptions(argc, argv, target, [&](const std::string &name, const char *v) {
         if (name == "--conns")
             conns = std::max(1, std::atoi(v));
         else if (name == "--inflight")
@@ -97,8 +91,9 @@ int main(int argc, char **argv)
         else if (name == "--hold-ms")
             holdMs = std::clamp(std::atoi(v), 0, 3'600'000);
         else
-            usage();
-    }
+            return false;
+        return true;
+    }, usage);
     if (target.port <= 0 || pids.empty())
         usage();
     signal(SIGPIPE, SIG_IGN);

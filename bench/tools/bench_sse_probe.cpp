@@ -111,13 +111,7 @@ int main(int argc, char **argv)
     int rounds = 20;
     int timeoutMs = 20000;
     std::string label = "probe";
-    for (int i = 1; i < argc; ++i) {
-        const std::string name = argv[i];
-        if (i + 1 >= argc)
-            usage();
-        const char *v = argv[++i];
-        if (bench::parseTargetOption(target, name, v))
-            continue;
+    bench::parseOptions(argc, argv, target, [&](const std::string &name, const char *v) {
         if (name == "--streams")
             streams = std::max(1, std::atoi(v));
         else if (name == "--rounds")
@@ -127,8 +121,9 @@ int main(int argc, char **argv)
         else if (name == "--label")
             label = v;
         else
-            usage();
-    }
+            return false;
+        return true;
+    }, usage);
     if (target.port <= 0)
         usage();
     signal(SIGPIPE, SIG_IGN);
