@@ -132,12 +132,6 @@ QString Gateway::defaultHistoryPath()
     return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + QStringLiteral("/meridian/history.sqlite");
 }
 
-void Listener::incomingConnection(qintptr descriptor)
-{
-    if (onDescriptor)
-        onDescriptor(descriptor);
-}
-
 Gateway::Gateway(config::GatewayConfig config, QObject *parent)
     : QObject(parent), m_ctx(std::make_unique<GatewayContext>())
 {

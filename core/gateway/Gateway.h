@@ -2,10 +2,10 @@
 
 #include "core/common/Result.h"
 #include "core/gateway/GatewayContext.h"
+#include "core/net/TcpListener.h"
 
 #include <QHostAddress>
 #include <QObject>
-#include <QTcpServer>
 #include <QTimer>
 
 #include <memory>
@@ -24,17 +24,6 @@ class HistoryStore;
 }
 
 namespace meridian::gateway {
-
-// Accepts client connections and hands each descriptor to a worker, round-robin.
-class Listener final : public QTcpServer {
-    Q_OBJECT
-public:
-    using QTcpServer::QTcpServer;
-    std::function<void(qintptr)> onDescriptor;
-
-protected:
-    void incomingConnection(qintptr descriptor) override;
-};
 
 // The embedded gateway: N worker threads behind one listener, plus the merged live figures.
 // Create, start() and shut down on one thread (the app's main thread or the console's);
@@ -81,7 +70,7 @@ private:
     void closeHistory();
 
     std::unique_ptr<GatewayContext> m_ctx;
-    Listener m_listener;
+    net::TcpListener m_listener; // hands each accepted descriptor to a worker, round-robin
     std::vector<QThread *> m_threads;
     std::vector<Worker *> m_workers;
     QThread *m_controlThread = nullptr;

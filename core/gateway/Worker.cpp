@@ -1,9 +1,9 @@
 #include "core/gateway/Worker.h"
 
-#include "core/common/Log.h"
 
-#include <QTcpSocket>
 #include <QTimer>
+
+#include <unistd.h>
 
 namespace meridian::gateway {
 
@@ -44,21 +44,13 @@ void Worker::adoptConnection(qintptr descriptor)
         connect(sync, &QTimer::timeout, this, &Worker::syncPoolCounters);
         sync->start(250);
     }
-    auto *socket = new QTcpSocket;
-    if (!socket->setSocketDescriptor(descriptor)) {
-        qCWarning(lcGateway) << "could not adopt a client socket:" << socket->errorString();
-        delete socket;
-        m_stats.connectionsOpen.fetch_sub(1, std::memory_order_relaxed);
-        return;
-    }
     if (m_draining) {
-        socket->abort();
-        delete socket;
+        ::close(static_cast<int>(descriptor));
         m_stats.connectionsOpen.fetch_sub(1, std::memory_order_relaxed);
         return;
     }
     telemetry::add(m_stats.connectionsAccepted);
-    auto *connection = new http::ServerConnection(socket, m_settings, *m_handler, this);
+    auto *connection = new http::ServerConnection(descriptor, m_settings, *m_handler, this);
     connect(connection, &http::ServerConnection::closed, this,
             [this] { m_stats.connectionsOpen.fetch_sub(1, std::memory_order_relaxed); });
 }

@@ -1,14 +1,13 @@
 #include "core/http/HttpServer.h"
 
-#include <QTcpServer>
-#include <QTcpSocket>
+#include "core/net/TcpListener.h"
 
 namespace meridian::http {
 
 HttpServer::HttpServer(ServerSettings settings, RequestHandler &handler, QObject *parent)
-    : QObject(parent), m_settings(std::move(settings)), m_handler(handler), m_server(new QTcpServer(this))
+    : QObject(parent), m_settings(std::move(settings)), m_handler(handler), m_server(new net::TcpListener(this))
 {
-    connect(m_server, &QTcpServer::newConnection, this, &HttpServer::onNewConnection);
+    m_server->onDescriptor = [this](qintptr descriptor) { onNewConnection(descriptor); };
 }
 
 HttpServer::~HttpServer()
@@ -54,15 +53,13 @@ void HttpServer::abortConnections()
         connection->abort();
 }
 
-void HttpServer::onNewConnection()
+void HttpServer::onNewConnection(qintptr descriptor)
 {
-    while (QTcpSocket *socket = m_server->nextPendingConnection()) {
-        ++m_accepted;
-        ++m_open;
-        auto *connection = new ServerConnection(socket, m_settings, m_handler, &m_connections);
-        connect(connection, &ServerConnection::closed, this, [this] { --m_open; });
-        Q_EMIT connectionAccepted();
-    }
+    ++m_accepted;
+    ++m_open;
+    auto *connection = new ServerConnection(descriptor, m_settings, m_handler, &m_connections);
+    connect(connection, &ServerConnection::closed, this, [this] { --m_open; });
+    Q_EMIT connectionAccepted();
 }
 
 } // namespace meridian::http

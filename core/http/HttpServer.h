@@ -6,7 +6,9 @@
 #include <QObject>
 #include <QString>
 
-class QTcpServer;
+namespace meridian::net {
+class TcpListener;
+}
 
 namespace meridian::http {
 
@@ -41,11 +43,11 @@ Q_SIGNALS:
     void connectionAccepted();
 
 private:
-    void onNewConnection();
+    void onNewConnection(qintptr descriptor);
 
     ServerSettings m_settings;
     RequestHandler &m_handler;
-    QTcpServer *m_server;
+    net::TcpListener *m_server;
     QObject m_connections; // parent of every ServerConnection
     QHostAddress m_address;
     quint16 m_port = 0;

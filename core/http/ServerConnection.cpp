@@ -4,57 +4,30 @@
 #include "core/http/ErrorBody.h"
 #include "core/http/HttpWire.h"
 
-#include <QTcpSocket>
-
-#ifdef Q_OS_UNIX
-#include <sys/socket.h>
-#endif
+#include <charconv>
 
 namespace meridian::http {
 
 namespace {
-// Qt reads at most this much from the kernel ahead of the parser; beyond it TCP flow control
-// pushes back on a client that floods pipelined requests while one is being answered.
-constexpr qint64 kReadBufferBytes = 256 * 1024;
 // How long a closing connection waits for its answer to drain and for the client to close.
 constexpr qint64 kLingerMs = 5'000;
-
-void halfClose(QTcpSocket *socket)
-{
-    // Closing a socket that still has unread client bytes (the rest of a body we rejected)
-    // makes the kernel send a reset, and a reset can destroy our answer before the client
-    // reads it (RFC 9112 §9.6). So only our sending side is closed here; the client sees the
-    // end of the stream, we drop what it still sends, and the socket is closed when the
-    // client closes (ServerConnection::onDisconnected) or when the linger timer aborts it.
-    // QSslSocket would need a TLS close_notify first, so it gets the plain close.
-#ifdef Q_OS_UNIX
-    const qintptr fd = socket->socketDescriptor();
-    if (fd >= 0 && !socket->inherits("QSslSocket") && ::shutdown(static_cast<int>(fd), SHUT_WR) == 0) {
-        socket->skip(socket->bytesAvailable());
-        return;
-    }
-#endif
-    socket->disconnectFromHost();
-}
-
 } // namespace
 
-ServerConnection::ServerConnection(QTcpSocket *socket, const ServerSettings &settings, RequestHandler &handler,
+ServerConnection::ServerConnection(qintptr descriptor, const ServerSettings &settings, RequestHandler &handler,
                                    QObject *parent)
-    : QObject(parent), m_socket(socket), m_settings(settings), m_handler(handler), m_parser(settings.limits)
+    : QObject(parent), m_stream(*this, this), m_settings(settings), m_handler(handler), m_parser(settings.limits)
 {
-    m_socket->setParent(this);
-    m_socket->setReadBufferSize(kReadBufferBytes);
-    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_parser.setHeadCallback([this](const HttpRequest &head) { return onHead(head); });
     m_timer.setCallback([this] { onDeadline(); });
-    connect(m_socket, &QTcpSocket::readyRead, this, &ServerConnection::onReadyRead);
-    connect(m_socket, &QTcpSocket::bytesWritten, this, &ServerConnection::onBytesWritten);
-    connect(m_socket, &QTcpSocket::disconnected, this, &ServerConnection::onDisconnected);
+    QString error;
+    if (!m_stream.adopt(descriptor, &error)) {
+        qCWarning(lcHttp) << "could not adopt a client connection:" << error;
+        m_phase = Phase::Closing;
+        QMetaObject::invokeMethod(this, &ServerConnection::onDisconnected, Qt::QueuedConnection);
+        return;
+    }
     // The first request's head must arrive within the head timeout, counted from accept.
     armTimer(m_settings.headerReadMs);
-    if (m_socket->bytesAvailable() > 0)
-        QMetaObject::invokeMethod(this, &ServerConnection::onReadyRead, Qt::QueuedConnection);
 }
 
 ServerConnection::~ServerConnection() = default;
@@ -64,36 +37,34 @@ void ServerConnection::armTimer(qint64 ms)
     m_timer.start(std::chrono::milliseconds(ms));
 }
 
-void ServerConnection::onReadyRead()
+void ServerConnection::onStreamReadable()
 {
     if (m_phase == Phase::Closing) {
         // Lingering: what the client still sends (the rest of a rejected body) is dropped.
-        m_socket->skip(m_socket->bytesAvailable());
+        m_stream.consume(m_stream.inbox().size());
         return;
     }
     if (m_phase == Phase::Handling)
-        return; // pipelined bytes wait in the socket until the current response is done
+        return; // pipelined bytes wait in the stream until the current response is done
     processInput();
 }
 
 void ServerConnection::processInput()
 {
     while (m_phase != Phase::Handling && m_phase != Phase::Closing) {
-        if (m_in.isEmpty()) {
-            m_in = m_socket->readAll();
-            if (m_in.isEmpty())
-                return;
-        }
+        const QByteArrayView input = m_stream.inbox();
+        if (input.isEmpty())
+            return;
         if (m_phase == Phase::Idle) {
             m_phase = Phase::ReadingHead;
             armTimer(m_settings.headerReadMs);
         }
-        const auto result = m_parser.feed(m_in.constData(), m_in.size());
-        m_in.remove(0, result.consumed);
+        const auto result = m_parser.feed(input.data(), input.size());
+        m_stream.consume(result.consumed);
         switch (result.state) {
         case RequestParser::State::RequestComplete: {
             HttpRequest request = m_parser.takeRequest();
-            request.peerAddress = m_socket->peerAddress().toString().toUtf8();
+            request.peerAddress = m_stream.peerAddressText();
             dispatch(std::move(request));
             break;
         }
@@ -104,7 +75,7 @@ void ServerConnection::processInput()
                 sendProtocolError(m_parser.errorStatus() ? m_parser.errorStatus() : 400, "malformed HTTP request");
             return;
         case RequestParser::State::NeedMore:
-            if (!m_in.isEmpty()) {
+            if (result.consumed < input.size()) {
                 // http_parser consumed less than given without an error or a complete request:
                 // never expected, but never spin on it either.
                 sendProtocolError(400, "malformed HTTP request");
@@ -125,7 +96,7 @@ int ServerConnection::onHead(const HttpRequest &head)
             return 417;
         }
         if (head.versionMinor >= 1)
-            m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+            m_stream.write("HTTP/1.1 100 Continue\r\n\r\n");
     }
     return 0;
 }
@@ -190,7 +161,7 @@ void ServerConnection::onDeadline()
         closeAfterFlush(); // keep-alive idle: just close
         break;
     case Phase::ReadingHead:
-        if (m_parser.inRequest() || !m_in.isEmpty())
+        if (m_parser.inRequest() || !m_stream.inbox().isEmpty())
             sendProtocolError(408, "request head not received in time");
         else
             closeAfterFlush();
@@ -204,14 +175,9 @@ void ServerConnection::onDeadline()
     }
 }
 
-void ServerConnection::onBytesWritten()
+void ServerConnection::onStreamDrained()
 {
-    if (m_phase == Phase::Closing) {
-        if (m_socket->bytesToWrite() == 0)
-            halfClose(m_socket);
-        return;
-    }
-    if (m_pending && m_socket->bytesToWrite() == 0)
+    if (m_phase != Phase::Closing && m_pending)
         m_pending->onClientDrained();
 }
 
@@ -225,13 +191,20 @@ void ServerConnection::closeAfterFlush()
         m_pending->deleteLater();
         m_pending = nullptr;
     }
-    m_in.clear();
-    // Lingering: give the client a moment to read the answer, then close for good.
-    m_timer.setCallback([socket = m_socket] { socket->abort(); });
+    m_stream.consume(m_stream.inbox().size());
+    // Closing a socket that still has unread client bytes (the rest of a body we rejected)
+    // makes the kernel send a reset, and a reset can destroy our answer before the client
+    // reads it (RFC 9112 §9.6). So only our sending side is closed, once the answer is
+    // written; the client sees the end of the stream, we drop what it still sends, and the
+    // connection ends when the client closes or when the linger timer aborts it.
+    m_timer.setCallback([this] { abort(); });
     armTimer(kLingerMs);
-    if (m_socket->bytesToWrite() == 0)
-        halfClose(m_socket);
-    // else onBytesWritten() half-closes once the answer is handed to the kernel
+    m_stream.closeWriteWhenFlushed();
+}
+
+void ServerConnection::onStreamEnded(net::StreamEnd, const QByteArray &)
+{
+    onDisconnected();
 }
 
 void ServerConnection::onDisconnected()
@@ -251,7 +224,7 @@ void ServerConnection::onDisconnected()
 
 void ServerConnection::abort()
 {
-    m_socket->abort();
+    m_stream.abort();
     if (!m_closedEmitted)
         onDisconnected();
 }
@@ -265,16 +238,17 @@ void ServerConnection::shutdownGracefully()
 
 qint64 ServerConnection::pendingWriteBytes() const
 {
-    return m_socket->bytesToWrite();
+    return m_stream.pendingWriteBytes();
 }
 
-void ServerConnection::writeHead(int status, HttpHeaders &headers, qint64 contentLength)
+void ServerConnection::writeHead(int status, HttpHeaders &headers, qint64 contentLength, QByteArrayView body)
 {
     if (!m_keepAlive)
         headers.set("Connection", "close");
     else if (m_http10)
         headers.set("Connection", "keep-alive");
-    m_socket->write(serializeResponseHead(status, headers, contentLength, m_chunked));
+    // The head and a body that is already whole leave in one system call.
+    m_stream.write(serializeResponseHead(status, headers, contentLength, m_chunked), body);
     m_headSent = true;
 }
 
@@ -286,9 +260,7 @@ void ServerConnection::respond(int status, HttpHeaders headers, const QByteArray
     m_noBody = m_headRequest || status == 204 || status == 304;
     // A 204 has no Content-Length at all (RFC 9110 §8.6); HEAD and 304 announce the length of
     // the body they leave out.
-    writeHead(status, headers, status == 204 ? -1 : body.size());
-    if (!body.isEmpty() && !m_noBody)
-        m_socket->write(body);
+    writeHead(status, headers, status == 204 ? -1 : body.size(), m_noBody ? QByteArrayView() : QByteArrayView(body));
     finishExchange();
 }
 
@@ -314,10 +286,16 @@ void ServerConnection::writeBody(QByteArrayView data)
 {
     if (m_phase != Phase::Handling || !m_headSent || data.isEmpty() || m_noBody)
         return;
-    if (m_chunked)
-        m_socket->write(chunkFrame(data));
-    else
-        m_socket->write(data.constData(), data.size());
+    if (m_chunked) {
+        // The chunk's size line, the data and its CRLF in one system call, with no copy.
+        char line[24];
+        char *end = std::to_chars(line, line + sizeof line - 2, data.size(), 16).ptr;
+        *end++ = '\r';
+        *end++ = '\n';
+        m_stream.write(QByteArrayView(line, end - line), data, "\r\n");
+    } else {
+        m_stream.write(data);
+    }
 }
 
 void ServerConnection::endStream()
@@ -325,7 +303,7 @@ void ServerConnection::endStream()
     if (m_phase != Phase::Handling || !m_headSent)
         return;
     if (m_chunked)
-        m_socket->write("0\r\n\r\n");
+        m_stream.write("0\r\n\r\n");
     finishExchange();
 }
 

@@ -4,14 +4,13 @@
 #include "core/http/HttpHeaders.h"
 #include "core/http/HttpRequest.h"
 #include "core/http/RequestParser.h"
+#include "core/net/TcpStream.h"
 
 #include <QByteArray>
 #include <QObject>
 #include <QPointer>
 
 #include <functional>
-
-class QTcpSocket;
 
 namespace meridian::http {
 
@@ -64,11 +63,14 @@ public:
 // One client connection: parses requests with RequestParser, hands each to the handler,
 // answers pipelined requests strictly in order, enforces the head/body/idle timeouts and
 // the size limits, and frames responses (Content-Length, chunked, or close-delimited).
-// Lives on one worker thread with its socket. Deletes itself (deleteLater) once closed.
-class ServerConnection final : public QObject, private ResponseWriter {
+// Lives on one worker thread with its descriptor, read and written through a TcpStream.
+// Deletes itself (deleteLater) once closed.
+class ServerConnection final : public QObject, private ResponseWriter, private net::StreamListener {
     Q_OBJECT
 public:
-    ServerConnection(QTcpSocket *socket, const ServerSettings &settings, RequestHandler &handler,
+    // Takes over an accepted descriptor. If it cannot be used, closed() follows on the next
+    // turn of the event loop.
+    ServerConnection(qintptr descriptor, const ServerSettings &settings, RequestHandler &handler,
                      QObject *parent = nullptr);
     ~ServerConnection() override;
 
@@ -84,10 +86,13 @@ Q_SIGNALS:
 private:
     enum class Phase { Idle, ReadingHead, ReadingBody, Handling, Closing };
 
-    void onReadyRead();
+    // net::StreamListener
+    void onStreamReadable() override;
+    void onStreamDrained() override;
+    void onStreamEnded(net::StreamEnd end, const QByteArray &message) override;
+
     void processInput();
     void onDeadline();
-    void onBytesWritten();
     void armTimer(qint64 ms);
     int onHead(const HttpRequest &head);
     void dispatch(HttpRequest &&request);
@@ -105,13 +110,12 @@ private:
     bool headSent() const override { return m_headSent; }
     qint64 pendingWriteBytes() const override;
 
-    void writeHead(int status, HttpHeaders &headers, qint64 contentLength);
+    void writeHead(int status, HttpHeaders &headers, qint64 contentLength, QByteArrayView body = {});
 
-    QTcpSocket *m_socket;
+    net::TcpStream m_stream;
     ServerSettings m_settings;
     RequestHandler &m_handler;
     RequestParser m_parser;
-    QByteArray m_in;
     eventloop::LazyTimer m_timer; // moved on every phase of every request: lazily
     Phase m_phase = Phase::ReadingHead;
     QPointer<PendingResponse> m_pending;

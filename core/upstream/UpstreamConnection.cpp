@@ -1,17 +1,9 @@
 #include "core/upstream/UpstreamConnection.h"
 
-#include "core/common/Log.h"
-
-#include <QSslSocket>
-#include <QStringBuilder>
+#include "core/net/SslStream.h"
+#include "core/net/TcpStream.h"
 
 namespace meridian::upstream {
-
-namespace {
-// Qt buffers at most this much of an upstream response ahead of the client; past it TCP flow
-// control slows the upstream down instead of the gateway's memory growing.
-constexpr qint64 kReadBufferBytes = 256 * 1024;
-} // namespace
 
 QByteArrayView failureName(UpstreamFailure f)
 {
@@ -35,38 +27,17 @@ UpstreamConnection::UpstreamConnection(const UpstreamTarget &target, QObject *pa
 
 UpstreamConnection::~UpstreamConnection()
 {
-    if (m_socket) {
-        m_socket->disconnect(this);
-        m_socket->abort();
-    }
+    if (m_stream)
+        m_stream->abort();
 }
 
 void UpstreamConnection::open()
 {
-    if (m_target.tls) {
-        auto *ssl = new QSslSocket(this);
-        ssl->setSslConfiguration(m_target.ssl);
-        ssl->setPeerVerifyName(m_target.host);
-        m_socket = ssl;
-        connect(ssl, &QSslSocket::encrypted, this, &UpstreamConnection::onConnected);
-        connect(ssl, &QSslSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
-            QByteArray text = "TLS verification of " + m_target.host.toUtf8() + " failed:";
-            for (const auto &e : errors)
-                text += ' ' + e.errorString().toUtf8() + ';';
-            fail(UpstreamFailure::ConnectFailed, text);
-        });
-    } else {
-        m_socket = new QTcpSocket(this);
-        connect(m_socket, &QTcpSocket::connected, this, &UpstreamConnection::onConnected);
-    }
-    m_socket->setReadBufferSize(kReadBufferBytes);
-    connect(m_socket, &QTcpSocket::readyRead, this, &UpstreamConnection::onReadyRead);
-    connect(m_socket, &QTcpSocket::disconnected, this, &UpstreamConnection::onDisconnected);
-    connect(m_socket, &QTcpSocket::errorOccurred, this, &UpstreamConnection::onSocketError);
     if (m_target.tls)
-        static_cast<QSslSocket *>(m_socket)->connectToHostEncrypted(m_target.host, m_target.port);
+        m_stream = new net::SslStream(*this, m_target.ssl, m_target.host, this);
     else
-        m_socket->connectToHost(m_target.host, m_target.port);
+        m_stream = new net::TcpStream(*this, this);
+    m_stream->connectToHost(m_target.host, m_target.port);
 }
 
 void UpstreamConnection::attach(User *user)
@@ -76,9 +47,8 @@ void UpstreamConnection::attach(User *user)
         m_user->onConnectionReady();
 }
 
-void UpstreamConnection::onConnected()
+void UpstreamConnection::onStreamConnected()
 {
-    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_ready = true;
     if (m_user)
         m_user->onConnectionReady();
@@ -90,24 +60,23 @@ void UpstreamConnection::send(const QByteArray &head, const QByteArray &body)
     m_busy = true;
     m_gotBytes = false;
     m_completed = false;
+    m_extraBytes = false;
     ++m_exchanges;
-    m_socket->write(head);
-    if (!body.isEmpty())
-        m_socket->write(body);
+    m_stream->write(head, body);
 }
 
 void UpstreamConnection::setReadingPaused(bool paused)
 {
-    m_paused = paused;
-    if (!paused && m_socket && m_socket->bytesAvailable() > 0)
-        QMetaObject::invokeMethod(this, &UpstreamConnection::onReadyRead, Qt::QueuedConnection);
+    if (m_stream)
+        m_stream->setReadingPaused(paused);
 }
 
-void UpstreamConnection::onReadyRead()
+void UpstreamConnection::onStreamReadable()
 {
-    if (m_paused || m_broken)
+    if (m_broken)
         return;
-    const QByteArray data = m_socket->readAll();
+    const QByteArrayView data = m_stream->inbox();
+    m_stream->consume(data.size()); // the bytes stay valid until the event loop runs again
     if (data.isEmpty())
         return;
     if (!m_busy) {
@@ -116,11 +85,16 @@ void UpstreamConnection::onReadyRead()
         return;
     }
     m_gotBytes = true;
-    const auto state = m_parser.feed(data.constData(), data.size());
-    if (state == http::ResponseParser::State::Error)
+    qsizetype consumed = 0;
+    const auto state = m_parser.feed(data.data(), data.size(), &consumed);
+    if (state == http::ResponseParser::State::Error) {
         fail(UpstreamFailure::Protocol, m_parser.errorMessage());
-    else if (state == http::ResponseParser::State::Complete && !m_completed)
-        onResponseComplete();
+    } else if (state == http::ResponseParser::State::Complete) {
+        // Bytes after the end of the response: never reuse a connection that sent them.
+        m_extraBytes = consumed < data.size();
+        if (!m_completed)
+            onResponseComplete();
+    }
 }
 
 void UpstreamConnection::onResponseHead(int status, const http::HttpHeaders &headers)
@@ -141,19 +115,34 @@ void UpstreamConnection::onResponseComplete()
         return;
     m_completed = true;
     m_busy = false;
-    const bool reusable = m_parser.keepAlive() && !m_broken && m_socket->state() == QAbstractSocket::ConnectedState
-                          && m_socket->bytesAvailable() == 0;
-    // Told after the parser has returned (see onReadyRead): the user may hand this connection
-    // straight to the next exchange.
+    // Told after the parser has returned (see onStreamReadable): the user may hand this
+    // connection straight to the next exchange, and must know whether it can.
     if (User *user = m_user) {
-        QMetaObject::invokeMethod(this, [this, user, reusable] {
-            if (m_user == user)
-                user->onComplete(reusable);
+        QMetaObject::invokeMethod(this, [this, user] {
+            if (m_user != user)
+                return;
+            const bool reusable = m_parser.keepAlive() && !m_broken && !m_extraBytes && m_stream->isConnected();
+            user->onComplete(reusable);
         }, Qt::QueuedConnection);
     }
 }
 
-void UpstreamConnection::onDisconnected()
+void UpstreamConnection::onStreamEnded(net::StreamEnd end, const QByteArray &message)
+{
+    switch (end) {
+    case net::StreamEnd::PeerClosed:
+        onPeerClosed();
+        break;
+    case net::StreamEnd::Reset:
+        fail(m_ready ? UpstreamFailure::Reset : UpstreamFailure::ConnectFailed, message);
+        break;
+    case net::StreamEnd::ConnectFailed:
+        fail(UpstreamFailure::ConnectFailed, message);
+        break;
+    }
+}
+
+void UpstreamConnection::onPeerClosed()
 {
     if (m_busy && !m_broken && m_parser.headReceived()) {
         // A read-until-close body ends here.
@@ -174,16 +163,6 @@ void UpstreamConnection::onDisconnected()
         fail(UpstreamFailure::Reset, "upstream closed an idle connection");
 }
 
-void UpstreamConnection::onSocketError()
-{
-    if (m_socket->error() == QAbstractSocket::RemoteHostClosedError)
-        return; // handled by onDisconnected, which also finishes read-until-close bodies
-    if (!m_ready)
-        fail(UpstreamFailure::ConnectFailed, m_socket->errorString().toUtf8());
-    else
-        fail(UpstreamFailure::Reset, m_socket->errorString().toUtf8());
-}
-
 void UpstreamConnection::fail(UpstreamFailure failure, const QByteArray &message)
 {
     if (m_broken)
@@ -191,6 +170,8 @@ void UpstreamConnection::fail(UpstreamFailure failure, const QByteArray &message
     m_broken = true;
     m_busy = false;
     m_ready = false;
+    if (m_completed && m_user)
+        return; // the response was whole: the queued onComplete() tells the user, as not reusable
     if (m_user) {
         User *user = m_user;
         m_user = nullptr;

@@ -1,19 +1,18 @@
 #pragma once
 
 #include "core/http/ResponseParser.h"
+#include "core/net/ByteStream.h"
 #include "core/upstream/UpstreamFailure.h"
 #include "core/upstream/UpstreamTarget.h"
 
 #include <QObject>
 
-class QTcpSocket;
-
 namespace meridian::upstream {
 
 // One keep-alive HTTP/1.1 connection to an upstream, plain or TLS. Carries one exchange at a
 // time for its current user; between exchanges it rests in the ConnectionPool.
-// Lives on one worker thread.
-class UpstreamConnection final : public QObject, private http::ResponseParser::Listener {
+// Lives on one worker thread. Plain targets use a TcpStream, https ones an SslStream.
+class UpstreamConnection final : public QObject, private http::ResponseParser::Listener, private net::StreamListener {
     Q_OBJECT
 public:
     class User {
@@ -44,10 +43,12 @@ Q_SIGNALS:
     void lostWhileIdle(meridian::upstream::UpstreamConnection *self);
 
 private:
-    void onConnected();
-    void onReadyRead();
-    void onDisconnected();
-    void onSocketError();
+    // net::StreamListener
+    void onStreamConnected() override;
+    void onStreamReadable() override;
+    void onStreamEnded(net::StreamEnd end, const QByteArray &message) override;
+
+    void onPeerClosed();
     void fail(UpstreamFailure failure, const QByteArray &message);
 
     void onResponseHead(int status, const http::HttpHeaders &headers) override;
@@ -56,15 +57,15 @@ private:
 
     const UpstreamTarget &m_target;
     QByteArray m_originKey;
-    QTcpSocket *m_socket = nullptr;
+    net::ByteStream *m_stream = nullptr;
     http::ResponseParser m_parser;
     User *m_user = nullptr;
     bool m_ready = false;
     bool m_busy = false;
     bool m_broken = false;
-    bool m_paused = false;
     bool m_gotBytes = false;
     bool m_completed = false;
+    bool m_extraBytes = false; // the upstream sent more than the response
     int m_exchanges = 0;
 };
 

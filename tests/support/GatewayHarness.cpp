@@ -46,6 +46,22 @@ telemetry::GatewaySnapshot GatewayHarness::figures() const
     return m_gateway->context().stats->collect(0);
 }
 
+telemetry::GatewaySnapshot GatewayHarness::settledFigures() const
+{
+    // A client can read the last byte of its answer before the worker returns from writing it
+    // and counts the attempt; wait (at most 5 s) until no attempt is in flight.
+    for (int i = 0; i < 500; ++i) {
+        const auto now = figures();
+        qint64 inFlight = 0;
+        for (const auto &region : now.regions)
+            inFlight += region.inFlight;
+        if (inFlight == 0)
+            return now;
+        QThread::msleep(10);
+    }
+    return figures();
+}
+
 QByteArray GatewayHarness::adminToken() const
 {
     return m_gateway->context().adminToken;

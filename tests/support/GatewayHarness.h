@@ -28,6 +28,8 @@ public:
     const QString &error() const { return m_error; }
     quint16 port() const { return m_port; }
     telemetry::GatewaySnapshot figures() const; // merged now, from the atomics
+    // Merged once no attempt is in flight any more (waits at most 5 s).
+    telemetry::GatewaySnapshot settledFigures() const;
     // The bearer token of the /admin/ API (kept in a temporary directory of the harness,
     // unless the config names a token file).
     QByteArray adminToken() const;

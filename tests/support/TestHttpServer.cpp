@@ -1,6 +1,7 @@
 #include "tests/support/TestHttpServer.h"
 
 #include "core/http/HttpRequest.h"
+#include "core/net/TcpListener.h"
 
 #include <QHostAddress>
 #include <QJsonDocument>
@@ -8,8 +9,6 @@
 #include <QPointer>
 #include <QSemaphore>
 #include <QStringBuilder>
-#include <QTcpServer>
-#include <QTcpSocket>
 #include <QThread>
 #include <QTimer>
 #include <QUrlQuery>
@@ -227,15 +226,13 @@ protected:
             m_factory ? m_factory() : std::make_unique<EchoHandler>(m_counters, hub);
         {
             QObject connections; // parent of every ServerConnection; destroyed before the handler
-            QTcpServer server;
-            QObject::connect(&server, &QTcpServer::newConnection, &server, [&] {
-                while (QTcpSocket *socket = server.nextPendingConnection()) {
-                    ++m_counters.accepted;
-                    ++m_counters.open;
-                    auto *conn = new http::ServerConnection(socket, m_settings, *handler, &connections);
-                    QObject::connect(conn, &http::ServerConnection::closed, &server, [this] { --m_counters.open; });
-                }
-            });
+            net::TcpListener server;
+            server.onDescriptor = [&](qintptr descriptor) {
+                ++m_counters.accepted;
+                ++m_counters.open;
+                auto *conn = new http::ServerConnection(descriptor, m_settings, *handler, &connections);
+                QObject::connect(conn, &http::ServerConnection::closed, &server, [this] { --m_counters.open; });
+            };
             if (server.listen(QHostAddress(QHostAddress::LocalHost), 0)) {
                 m_port = server.serverPort();
                 m_listening = true;

@@ -166,7 +166,8 @@ void TestGatewayErrors::noRegionReachable()
     QVERIFY(r && r->complete);
     QCOMPARE(r->status, 503);
     QCOMPARE(errorOf(*r).value(QStringLiteral("code")).toString(), QStringLiteral("no_region_available"));
-    QCOMPARE(gw.figures().regions[0].failures[0] + gw.figures().regions[1].failures[0], quint64(2));
+    const auto figures = gw.settledFigures();
+    QCOMPARE(figures.regions[0].failures[0] + figures.regions[1].failures[0], quint64(2));
 }
 
 void TestGatewayErrors::malformedHttp_data()

@@ -455,7 +455,7 @@ void TestGatewayRouting::embeddingsNeverGoToClaude()
     QVERIFY2(message.contains(QStringLiteral("r0")) && message.contains(QStringLiteral("chat completions only")),
              qPrintable(message));
     QCOMPARE(claude.requestCount(), 0);
-    QCOMPARE(gw.figures().regions[0].responses, quint64(1)); // one attempt, counted once
+    QCOMPARE(gw.settledFigures().regions[0].responses, quint64(1)); // one attempt, counted once
 }
 
 void TestGatewayRouting::heldErrorKeepsRetryAfter()
@@ -471,7 +471,7 @@ void TestGatewayRouting::heldErrorKeepsRetryAfter()
     QCOMPARE(r->status, 503);
     QCOMPARE(r->headers.value("retry-after"), QByteArray("7"));
     QCOMPARE(r->headers.value("x-meridian-region"), QByteArray("r1"));
-    const auto figures = gw.figures();
+    const auto figures = gw.settledFigures();
     QCOMPARE(figures.regions[0].responses, quint64(1));
     QCOMPARE(figures.regions[1].responses, quint64(1));
     QCOMPARE(figures.regions[0].inFlight + figures.regions[1].inFlight, qint64(0));
