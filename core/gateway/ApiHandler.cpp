@@ -274,7 +274,7 @@ http::PendingResponse *ApiHandler::relay(http::HttpRequest &&request, ApiKind ki
     call.requestId = requestId;
 
     const ClientGeography::Resolved geo =
-        m_ctx.geography->resolve(QHostAddress(QString::fromLatin1(request.peerAddress)), request.headers);
+        m_ctx.geography->resolve(request.peer, request.headers);
     routing::GeoRouteRequest route;
     route.model = call.model;
     route.kind = kind;

@@ -155,8 +155,24 @@ QString tenantFromBearer(const QByteArray &authorization)
     const QByteArrayView token = value.sliced(kScheme.size()).trimmed();
     if (token.isEmpty())
         return {};
+    // Hashing a key costs more than all the rest of resolving a client, and a client sends the
+    // same key with every request, so each thread remembers its last few. In memory only: the
+    // key never reaches a log or the history (the tenant is a one-way digest of it).
+    struct Remembered {
+        QByteArray token;
+        QString tenant;
+    };
+    thread_local std::array<Remembered, 8> remembered;
+    thread_local size_t nextSlot = 0;
+    for (const Remembered &r : remembered) {
+        if (r.token == token)
+            return r.tenant;
+    }
     const QByteArray digest = QCryptographicHash::hash(token, QCryptographicHash::Sha256);
-    return QStringLiteral("key-") % QString::fromLatin1(digest.toHex().left(kTenantHashHexDigits));
+    QString tenant = QStringLiteral("key-") % QString::fromLatin1(digest.toHex().left(kTenantHashHexDigits));
+    remembered[nextSlot] = {token.toByteArray(), tenant};
+    nextSlot = (nextSlot + 1) % remembered.size();
+    return tenant;
 }
 
 } // namespace

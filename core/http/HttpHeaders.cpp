@@ -11,7 +11,8 @@ namespace {
 
 bool sameName(QByteArrayView a, QByteArrayView b)
 {
-    return a.compare(b, Qt::CaseInsensitive) == 0;
+    // The length first: most names differ in it, and a case-insensitive compare is not free.
+    return a.size() == b.size() && a.compare(b, Qt::CaseInsensitive) == 0;
 }
 
 } // namespace

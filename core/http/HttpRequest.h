@@ -3,6 +3,7 @@
 #include "core/http/HttpHeaders.h"
 
 #include <QByteArray>
+#include <QHostAddress>
 
 namespace meridian::http {
 
@@ -17,7 +18,7 @@ struct HttpRequest final {
     HttpHeaders headers;
     QByteArray body;
     bool keepAlive = true; // the client allows the connection to be reused after this exchange
-    QByteArray peerAddress; // filled by the connection
+    QHostAddress peer; // filled by the connection (read once per connection)
 };
 
 } // namespace meridian::http

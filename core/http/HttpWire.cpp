@@ -4,41 +4,93 @@
 
 #include <QStringBuilder>
 
+#include <charconv>
+#include <cstring>
+#include <initializer_list>
+
 namespace meridian::http {
 
 namespace {
 
-void appendHeaders(QByteArray &out, const HttpHeaders &headers)
+// Framing headers are written from the body the head announces, never copied.
+bool framingHeader(QByteArrayView name)
 {
-    for (const auto &h : headers.all()) {
-        if (h.name.compare("content-length", Qt::CaseInsensitive) == 0
-            || h.name.compare("transfer-encoding", Qt::CaseInsensitive) == 0)
-            continue;
-        out += h.name;
-        out += ": ";
-        out += h.value;
-        out += "\r\n";
-    }
+    return (name.size() == 14 && name.compare("content-length", Qt::CaseInsensitive) == 0)
+           || (name.size() == 17 && name.compare("transfer-encoding", Qt::CaseInsensitive) == 0);
 }
+
+// Writes a head into a buffer sized once: its size is counted first, so no append reallocates.
+class HeadWriter final {
+public:
+    HeadWriter(const HttpHeaders &headers, QByteArrayView extra) : m_headers(headers), m_extra(extra) {}
+
+    qsizetype size(qsizetype firstLine) const
+    {
+        qsizetype n = firstLine + m_extra.size() + 2;
+        for (const auto &h : m_headers.all()) {
+            if (!framingHeader(h.name))
+                n += h.name.size() + h.value.size() + 4;
+        }
+        return n;
+    }
+    // `first` is the start line with its CRLF; `extra` the framing header line, if any.
+    QByteArray write(std::initializer_list<QByteArrayView> first) const
+    {
+        qsizetype firstLine = 0;
+        for (const QByteArrayView piece : first)
+            firstLine += piece.size();
+        QByteArray out(size(firstLine), Qt::Uninitialized);
+        char *p = out.data();
+        for (const QByteArrayView piece : first)
+            p = put(p, piece);
+        for (const auto &h : m_headers.all()) {
+            if (framingHeader(h.name))
+                continue;
+            p = put(put(put(put(p, h.name), ": "), h.value), "\r\n");
+        }
+        put(put(p, m_extra), "\r\n");
+        return out;
+    }
+
+private:
+    static char *put(char *p, QByteArrayView piece)
+    {
+        if (!piece.isEmpty())
+            std::memcpy(p, piece.data(), static_cast<size_t>(piece.size()));
+        return p + piece.size();
+    }
+
+    const HttpHeaders &m_headers;
+    QByteArrayView m_extra;
+};
+
+// "Content-Length: N\r\n" in a stack buffer, or nothing for a negative length.
+struct LengthLine {
+    char text[48];
+    qsizetype size = 0;
+    explicit LengthLine(qint64 length)
+    {
+        if (length < 0)
+            return;
+        constexpr QByteArrayView kName = "Content-Length: ";
+        std::memcpy(text, kName.data(), static_cast<size_t>(kName.size()));
+        char *end = std::to_chars(text + kName.size(), text + sizeof text - 2, length).ptr;
+        *end++ = '\r';
+        *end++ = '\n';
+        size = end - text;
+    }
+    QByteArrayView view() const { return {text, size}; }
+};
 
 } // namespace
 
 QByteArray serializeResponseHead(int status, const HttpHeaders &headers, qint64 contentLength, bool chunked)
 {
-    QByteArray out;
-    out.reserve(256);
-    out += "HTTP/1.1 ";
-    out += QByteArray::number(status);
-    out += ' ';
-    out += reasonPhrase(status);
-    out += "\r\n";
-    appendHeaders(out, headers);
-    if (chunked)
-        out += "Transfer-Encoding: chunked\r\n";
-    else if (contentLength >= 0)
-        out += QByteArray("Content-Length: ") + QByteArray::number(contentLength) + "\r\n";
-    out += "\r\n";
-    return out;
+    char code[8];
+    const qsizetype codeSize = std::to_chars(code, code + sizeof code, status).ptr - code;
+    const LengthLine length(chunked ? -1 : contentLength);
+    const QByteArrayView framing = chunked ? QByteArrayView("Transfer-Encoding: chunked\r\n") : length.view();
+    return HeadWriter(headers, framing).write({"HTTP/1.1 ", QByteArrayView(code, codeSize), " ", reasonPhrase(status), "\r\n"});
 }
 
 QByteArray chunkFrame(QByteArrayView data)
@@ -55,17 +107,8 @@ QByteArray chunkFrame(QByteArrayView data)
 QByteArray serializeRequestHead(QByteArrayView method, QByteArrayView target, const HttpHeaders &headers,
                                 qint64 contentLength)
 {
-    QByteArray out;
-    out.reserve(512);
-    out.append(method.constData(), method.size());
-    out += ' ';
-    out.append(target.constData(), target.size());
-    out += " HTTP/1.1\r\n";
-    appendHeaders(out, headers);
-    if (contentLength >= 0)
-        out += QByteArray("Content-Length: ") + QByteArray::number(contentLength) + "\r\n";
-    out += "\r\n";
-    return out;
+    const LengthLine length(contentLength);
+    return HeadWriter(headers, length.view()).write({method, " ", target, " HTTP/1.1\r\n"});
 }
 
 } // namespace meridian::http

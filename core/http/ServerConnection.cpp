@@ -64,7 +64,7 @@ void ServerConnection::processInput()
         switch (result.state) {
         case RequestParser::State::RequestComplete: {
             HttpRequest request = m_parser.takeRequest();
-            request.peerAddress = m_stream.peerAddressText();
+            request.peer = m_stream.peerAddress();
             dispatch(std::move(request));
             break;
         }
@@ -134,8 +134,10 @@ void ServerConnection::finishExchange()
     m_phase = Phase::Idle;
     armTimer(m_settings.keepAliveIdleMs);
     // Pipelined requests already buffered are handled on the next turn of the event loop, so
-    // a handler that answered synchronously never recurses into the next one.
-    QMetaObject::invokeMethod(this, &ServerConnection::processInput, Qt::QueuedConnection);
+    // a handler that answered synchronously never recurses into the next one. Bytes still in
+    // the kernel arrive through the stream as usual.
+    if (!m_stream.inbox().isEmpty())
+        QMetaObject::invokeMethod(this, &ServerConnection::processInput, Qt::QueuedConnection);
 }
 
 void ServerConnection::sendProtocolError(int status, const QByteArray &message)

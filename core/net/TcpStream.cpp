@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <vector>
 
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -53,12 +54,52 @@ void setNoDelay(int fd)
 
 } // namespace
 
+// Writes made while a stream callback runs on this thread wait for its end, and then go out
+// together: one send per stream instead of one per write.
+class TcpStream::Batch {
+public:
+    Batch() { ++state().depth; }
+    ~Batch()
+    {
+        State &st = state();
+        if (--st.depth > 0)
+            return;
+        // Flushing never calls a listener, so the list cannot change under the loop, and it is
+        // bounded by the streams written to in this callback.
+        std::vector<TcpStream *> streams;
+        streams.swap(st.dirty);
+        for (TcpStream *stream : streams)
+            stream->flushBatched();
+        streams.clear();
+        if (st.dirty.empty())
+            st.dirty.swap(streams); // keep the capacity
+    }
+    Batch(const Batch &) = delete;
+    Batch &operator=(const Batch &) = delete;
+
+    static bool open() { return state().depth > 0; }
+    static void add(TcpStream *stream) { state().dirty.push_back(stream); }
+    static void remove(TcpStream *stream) { std::erase(state().dirty, stream); }
+
+private:
+    struct State {
+        int depth = 0;
+        std::vector<TcpStream *> dirty;
+    };
+    static State &state()
+    {
+        thread_local State s;
+        return s;
+    }
+};
+
 TcpStream::TcpStream(StreamListener &listener, QObject *parent) : ByteStream(listener, parent)
 {
 }
 
 TcpStream::~TcpStream()
 {
+    leaveBatch();
     if (m_deleted)
         *m_deleted = true;
     if (m_lookupId >= 0)
@@ -86,15 +127,16 @@ bool TcpStream::adopt(qintptr descriptor, QString *error)
     return true;
 }
 
-const QByteArray &TcpStream::peerAddressText()
+const QHostAddress &TcpStream::peerAddress()
 {
-    if (m_peerText.isEmpty() && m_fd >= 0) {
+    if (!m_peerRead && m_fd >= 0) {
+        m_peerRead = true;
         sockaddr_storage address{};
         socklen_t length = sizeof address;
         if (::getpeername(m_fd, reinterpret_cast<sockaddr *>(&address), &length) == 0)
-            m_peerText = QHostAddress(reinterpret_cast<const sockaddr *>(&address)).toString().toUtf8();
+            m_peer = QHostAddress(reinterpret_cast<const sockaddr *>(&address));
     }
-    return m_peerText;
+    return m_peer;
 }
 
 // ---- connecting --------------------------------------------------------------------------
@@ -189,7 +231,7 @@ void TcpStream::finishConnect()
     m_candidates.clear();
     setNoDelay(m_fd);
     updateReadWatch();
-    if (pendingWriteBytes() == 0)
+    if (queuedBytes() == 0)
         setWriteWatch(false);
     m_listener.onStreamConnected();
 }
@@ -249,6 +291,7 @@ bool TcpStream::readResult(qsizetype n)
 
 void TcpStream::onReadable()
 {
+    Batch batch;
     Scratch &s = scratch();
     if (m_inUsed == m_in.size() && !s.busy) {
         // Nothing held: read into the thread's buffer and let the listener parse it there.
@@ -315,7 +358,10 @@ void TcpStream::write(QByteArrayView a, QByteArrayView b, QByteArrayView c)
     if (total == 0)
         return;
     qsizetype sent = 0;
-    if (m_connected && pendingWriteBytes() == 0) {
+    if (m_connected && queuedBytes() == 0 && Batch::open()) {
+        m_batched = true;
+        Batch::add(this);
+    } else if (m_connected && queuedBytes() == 0) {
         iovec vectors[3];
         int count = 0;
         for (const QByteArrayView &piece : pieces) {
@@ -343,8 +389,40 @@ void TcpStream::write(QByteArrayView a, QByteArrayView b, QByteArrayView c)
         queueOutput(piece.sliced(sent));
         sent = 0;
     }
-    if (m_connected)
+    if (m_connected && !m_batched)
         setWriteWatch(true);
+}
+
+void TcpStream::flushBatched()
+{
+    m_batched = false;
+    if (m_fd < 0 || queuedBytes() == 0)
+        return;
+    const ssize_t n = ::send(m_fd, m_out.constData() + m_outStart, static_cast<size_t>(queuedBytes()), MSG_NOSIGNAL);
+    if (n < 0 && !wouldBlock(errno)) {
+        m_writeClosed = true;
+        endLater(StreamEnd::Reset, errnoText(errno));
+        return;
+    }
+    m_outStart += qMax<ssize_t>(0, n);
+    if (queuedBytes() > 0) {
+        setWriteWatch(true);
+        return;
+    }
+    m_out.resize(0);
+    m_outStart = 0;
+    if (m_shutdownPending) {
+        m_shutdownPending = false;
+        ::shutdown(m_fd, SHUT_WR);
+    }
+}
+
+void TcpStream::leaveBatch()
+{
+    if (m_batched) {
+        m_batched = false;
+        Batch::remove(this);
+    }
 }
 
 void TcpStream::queueOutput(QByteArrayView piece)
@@ -371,13 +449,14 @@ void TcpStream::setWriteWatch(bool on)
 
 void TcpStream::onWritable()
 {
+    Batch batch;
     if (m_connecting) {
         finishConnect();
         return;
     }
-    if (pendingWriteBytes() > 0) {
+    if (queuedBytes() > 0) {
         // One send per wake-up: the loop comes back while the kernel has room.
-        const ssize_t n = ::send(m_fd, m_out.constData() + m_outStart, static_cast<size_t>(pendingWriteBytes()),
+        const ssize_t n = ::send(m_fd, m_out.constData() + m_outStart, static_cast<size_t>(queuedBytes()),
                                  MSG_NOSIGNAL);
         if (n < 0) {
             if (!wouldBlock(errno))
@@ -385,7 +464,7 @@ void TcpStream::onWritable()
             return;
         }
         m_outStart += n;
-        if (pendingWriteBytes() > 0)
+        if (queuedBytes() > 0)
             return;
     }
     m_out.clear();
@@ -403,7 +482,7 @@ void TcpStream::closeWriteWhenFlushed()
     if (m_fd < 0 || m_writeClosed)
         return;
     m_writeClosed = true;
-    if (pendingWriteBytes() > 0 || m_connecting)
+    if (queuedBytes() > 0 || m_connecting)
         m_shutdownPending = true;
     else
         ::shutdown(m_fd, SHUT_WR);
@@ -460,6 +539,7 @@ void TcpStream::release()
 
 void TcpStream::dropBuffers()
 {
+    leaveBatch();
     // Input stays: a listener may still be parsing a view of it. The destructor frees it.
     m_out.clear();
     m_outStart = 0;

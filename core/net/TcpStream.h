@@ -17,7 +17,9 @@ namespace meridian::net {
 //   listener leaves unconsumed are copied into the stream's own buffer, so an idle
 //   connection holds no input buffer at all;
 // - write() calls sendmsg() at once (head and body in one call) and queues only what the
-//   kernel did not take;
+//   kernel did not take; but while any stream of the thread is delivering a callback, writes
+//   of every stream collect and go out in one send each when the outermost callback returns
+//   (a response head and body decoded from one upstream read, a pipelined batch);
 // - a failure found inside write() is reported on the next turn, never from inside it.
 class TcpStream final : public ByteStream {
     Q_OBJECT
@@ -27,8 +29,8 @@ public:
 
     // Takes over an accepted, connected descriptor; closes it on failure too.
     bool adopt(qintptr descriptor, QString *error = nullptr);
-    // The peer's address as text ("127.0.0.1", "::1"); empty once closed.
-    const QByteArray &peerAddressText();
+    // The peer's address, read once; null if it could not be read.
+    const QHostAddress &peerAddress();
 
     void connectToHost(const QString &host, quint16 port) override;
     bool isConnected() const override { return m_connected; }
@@ -36,11 +38,16 @@ public:
     void consume(qsizetype bytes) override;
     void setReadingPaused(bool paused) override;
     void write(QByteArrayView a, QByteArrayView b = {}, QByteArrayView c = {}) override;
-    qint64 pendingWriteBytes() const override { return m_out.size() - m_outStart; }
+    // Bytes the kernel had no room for (bytes held for the end of a callback are not counted).
+    qint64 pendingWriteBytes() const override { return m_batched ? 0 : queuedBytes(); }
     void closeWriteWhenFlushed() override;
     void abort() override;
 
 private:
+    class Batch;
+    qsizetype queuedBytes() const { return m_out.size() - m_outStart; }
+    void flushBatched();
+    void leaveBatch();
     void onReadable();
     void onWritable();
     bool readResult(qsizetype n);
@@ -66,6 +73,7 @@ private:
     bool m_ended = false;
     bool m_writeClosed = false;     // shut down, or failed: write() ignores further bytes
     bool m_shutdownPending = false; // shut the sending side once m_out is written
+    bool m_batched = false;         // m_out waits for the end of the thread's current callback
     bool *m_deleted = nullptr;      // set while a callback runs; the destructor marks it
 
     // Input: a view into the thread's scratch buffer while a read is delivered, else m_in.
@@ -78,7 +86,8 @@ private:
     QByteArray m_out;
     qsizetype m_outStart = 0;
 
-    QByteArray m_peerText;
+    QHostAddress m_peer;
+    bool m_peerRead = false;
     QList<QHostAddress> m_candidates;
     quint16 m_port = 0;
     QByteArray m_lastConnectError;

@@ -10,12 +10,7 @@ UpstreamCall::UpstreamCall(ConnectionPool &pool, const UpstreamTarget &target, U
                            Listener &listener, QObject *parent)
     : QObject(parent), m_pool(pool), m_target(target), m_request(std::move(request)), m_listener(listener)
 {
-    m_totalTimer.setSingleShot(true);
-    m_phaseTimer.setCallback([this] { onDeadline(); });
-    connect(&m_totalTimer, &QTimer::timeout, this, [this] {
-        finishWithFailure(UpstreamFailure::TotalTimeout,
-                          "no complete response within " + QByteArray::number(m_target.timeouts.totalMs) + " ms");
-    });
+    m_timer.setCallback([this] { onDeadline(); });
 }
 
 UpstreamCall::~UpstreamCall()
@@ -27,7 +22,7 @@ UpstreamCall::~UpstreamCall()
 
 void UpstreamCall::start()
 {
-    m_totalTimer.start(std::chrono::milliseconds(m_target.timeouts.totalMs));
+    m_totalDeadline = Clock::now() + std::chrono::milliseconds(m_target.timeouts.totalMs);
     m_phase = Phase::Connecting;
     arm(m_target.timeouts.connectMs, UpstreamFailure::ConnectTimeout);
     UpstreamConnection *connection = nullptr;
@@ -99,8 +94,7 @@ void UpstreamCall::onComplete(bool reusable)
     if (m_phase != Phase::ReadingBody)
         return;
     m_phase = Phase::Done;
-    m_phaseTimer.stop();
-    m_totalTimer.stop();
+    m_timer.stop();
     UpstreamConnection *c = m_connection;
     m_connection = nullptr;
     m_pool.release(c, reusable);
@@ -132,11 +126,26 @@ void UpstreamCall::onFailed(UpstreamFailure failure, const QByteArray &message)
 void UpstreamCall::arm(qint64 ms, UpstreamFailure onExpiry)
 {
     m_phaseFailure = onExpiry;
-    m_phaseTimer.start(std::chrono::milliseconds(ms));
+    m_phaseDeadline = Clock::now() + std::chrono::milliseconds(ms);
+    rearm();
+}
+
+void UpstreamCall::rearm()
+{
+    // One timer for both deadlines: the phase's and the whole call's, whichever comes first.
+    const Clock::time_point now = Clock::now();
+    const Clock::time_point due = m_phaseDeadline == kNoDeadline ? m_totalDeadline
+                                                                   : std::min(m_phaseDeadline, m_totalDeadline);
+    m_timer.start(std::chrono::ceil<std::chrono::milliseconds>(std::max(due - now, Clock::duration::zero())));
 }
 
 void UpstreamCall::onDeadline()
 {
+    if (Clock::now() >= m_totalDeadline) {
+        finishWithFailure(UpstreamFailure::TotalTimeout,
+                          "no complete response within " + QByteArray::number(m_target.timeouts.totalMs) + " ms");
+        return;
+    }
     QByteArray what;
     switch (m_phaseFailure) {
     case UpstreamFailure::ConnectTimeout: what = "no connection within "; break;
@@ -154,8 +163,7 @@ void UpstreamCall::finishWithFailure(UpstreamFailure failure, const QByteArray &
     if (m_phase == Phase::Done)
         return;
     m_phase = Phase::Done;
-    m_phaseTimer.stop();
-    m_totalTimer.stop();
+    m_timer.stop();
     if (m_queued) {
         m_pool.cancelWait(this);
         m_queued = false;
@@ -183,10 +191,12 @@ void UpstreamCall::setReadingPaused(bool paused)
     // A slow client is not a stalled region: no idle deadline while we are the ones not
     // reading. It starts afresh when reading resumes.
     if (m_phase == Phase::ReadingBody) {
-        if (paused)
-            m_phaseTimer.stop();
-        else
+        if (paused) {
+            m_phaseDeadline = kNoDeadline; // the total deadline still runs
+            rearm();
+        } else {
             arm(m_target.timeouts.idleMs, UpstreamFailure::IdleTimeout);
+        }
     }
 }
 

@@ -7,7 +7,8 @@
 #include "core/upstream/UpstreamFailure.h"
 
 #include <QObject>
-#include <QTimer> // the total deadline, started once per call
+
+#include <chrono>
 
 namespace meridian::upstream {
 
@@ -55,7 +56,11 @@ private:
     void onFailed(UpstreamFailure failure, const QByteArray &message) override;
 
     void use(UpstreamConnection *connection, bool reused);
+    using Clock = std::chrono::steady_clock;
+    static constexpr Clock::time_point kNoDeadline = Clock::time_point::max();
+
     void arm(qint64 ms, UpstreamFailure onExpiry);
+    void rearm();
     void onDeadline();
     void finishWithFailure(UpstreamFailure failure, const QByteArray &message);
     void dropConnection();
@@ -66,8 +71,9 @@ private:
     Listener &m_listener;
     UpstreamConnection *m_connection = nullptr;
     Phase m_phase = Phase::Idle;
-    eventloop::LazyTimer m_phaseTimer; // re-armed on every body chunk: lazily
-    QTimer m_totalTimer;
+    eventloop::LazyTimer m_timer; // the phase's and the call's deadline; re-armed on every chunk, lazily
+    Clock::time_point m_phaseDeadline = kNoDeadline;
+    Clock::time_point m_totalDeadline = kNoDeadline;
     UpstreamFailure m_phaseFailure = UpstreamFailure::ConnectTimeout;
     bool m_reused = false;
     bool m_retriedStale = false;

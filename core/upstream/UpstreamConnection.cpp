@@ -92,8 +92,7 @@ void UpstreamConnection::onStreamReadable()
     } else if (state == http::ResponseParser::State::Complete) {
         // Bytes after the end of the response: never reuse a connection that sent them.
         m_extraBytes = consumed < data.size();
-        if (!m_completed)
-            onResponseComplete();
+        deliverComplete();
     }
 }
 
@@ -111,20 +110,19 @@ void UpstreamConnection::onResponseBody(const char *data, qsizetype len)
 
 void UpstreamConnection::onResponseComplete()
 {
-    if (m_completed)
-        return;
+    // Inside the parser: only noted here; deliverComplete() tells the user once it returned.
     m_completed = true;
     m_busy = false;
-    // Told after the parser has returned (see onStreamReadable): the user may hand this
-    // connection straight to the next exchange, and must know whether it can.
-    if (User *user = m_user) {
-        QMetaObject::invokeMethod(this, [this, user] {
-            if (m_user != user)
-                return;
-            const bool reusable = m_parser.keepAlive() && !m_broken && !m_extraBytes && m_stream->isConnected();
-            user->onComplete(reusable);
-        }, Qt::QueuedConnection);
-    }
+}
+
+void UpstreamConnection::deliverComplete()
+{
+    m_completed = true;
+    m_busy = false;
+    // The parser has returned, so the user may hand this connection straight to the next
+    // exchange. Nothing here touches the connection after the call.
+    if (User *user = m_user)
+        user->onComplete(m_parser.keepAlive() && !m_broken && !m_extraBytes && m_stream->isConnected());
 }
 
 void UpstreamConnection::onStreamEnded(net::StreamEnd end, const QByteArray &message)
@@ -149,8 +147,7 @@ void UpstreamConnection::onPeerClosed()
         const auto state = m_parser.feed(nullptr, 0);
         if (state == http::ResponseParser::State::Complete) {
             m_broken = true; // complete, but the connection itself is gone
-            if (!m_completed)
-                onResponseComplete();
+            deliverComplete();
             return;
         }
     }
@@ -170,8 +167,6 @@ void UpstreamConnection::fail(UpstreamFailure failure, const QByteArray &message
     m_broken = true;
     m_busy = false;
     m_ready = false;
-    if (m_completed && m_user)
-        return; // the response was whole: the queued onComplete() tells the user, as not reusable
     if (m_user) {
         User *user = m_user;
         m_user = nullptr;

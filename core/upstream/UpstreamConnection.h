@@ -49,6 +49,7 @@ private:
     void onStreamEnded(net::StreamEnd end, const QByteArray &message) override;
 
     void onPeerClosed();
+    void deliverComplete();
     void fail(UpstreamFailure failure, const QByteArray &message);
 
     void onResponseHead(int status, const http::HttpHeaders &headers) override;

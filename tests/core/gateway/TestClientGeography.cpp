@@ -484,6 +484,18 @@ void TestClientGeography::tenantFromApiKey()
     QVERIFY(geo->resolve(outsider(), headers({{"authorization", "Bearer abd"}})).tenant !=
             QStringLiteral("key-ba7816bf8f01"));
 
+    // Each thread remembers its last few digests: many keys in turn, each asked twice, more
+    // than it remembers, always get their own digest.
+    for (int round = 0; round < 2; ++round) {
+        for (int i = 0; i < 20; ++i) {
+            const QByteArray k = "sk-" + QByteArray::number(i);
+            const QString want = QStringLiteral("key-")
+                                 + QString::fromLatin1(QCryptographicHash::hash(k, QCryptographicHash::Sha256).toHex().left(12));
+            const QByteArray auth = QByteArray("Bearer ") + k;
+            QCOMPARE(geo->resolve(outsider(), headers({{"authorization", auth.constData()}})).tenant, want);
+        }
+    }
+
     // No usable bearer token: no tenant.
     for (const char *auth : {"", "Bearer", "Bearer   ", "Basic YWxhZGRpbjpvcGVuc2VzYW1l", "Bearerabc"}) {
         const auto r = geo->resolve(outsider(), headers({{"authorization", auth}}));

@@ -128,7 +128,7 @@ void TestTcpStream::connectsAndCarriesBytesBothWays()
 {
     Pair p;
     QVERIFY(p.open());
-    QCOMPARE(p.server.stream->peerAddressText(), QByteArray("127.0.0.1"));
+    QCOMPARE(p.server.stream->peerAddress(), QHostAddress(QHostAddress::LocalHost));
     p.client.inCall = true;
     p.stream->write("GET ", "/ ", "HTTP/1.1\r\n");
     p.client.inCall = false;
