@@ -2,41 +2,38 @@
 
 namespace meridian::eventloop {
 
-LazyTimer::LazyTimer()
+LazyTimer::~LazyTimer()
 {
-    m_timer.setSingleShot(true);
-    // Precise: a coarse timer may fire a little early, which here only costs a re-arm, but
-    // it may also fire up to 5 % late, which a deadline should not.
-    m_timer.setTimerType(Qt::PreciseTimer);
-    QObject::connect(&m_timer, &QTimer::timeout, &m_timer, [this] { onTimeout(); });
+    if (m_queued)
+        m_queue->remove(m_entry);
 }
 
 void LazyTimer::start(std::chrono::milliseconds timeout)
 {
-    const Clock::time_point now = Clock::now();
-    m_deadline = now + timeout;
-    // Running and due no later than the new deadline: it will fire and re-arm for the rest.
-    if (m_armedFor != kNone && m_armedFor <= m_deadline && m_timer.isActive())
+    m_deadline = Clock::now() + timeout;
+    // Queued no later than the new deadline: that place comes first and takes a new one.
+    if (m_queued && m_entry->first <= m_deadline)
         return;
-    arm(m_deadline, now);
+    if (m_queued)
+        m_queue->remove(m_entry);
+    enqueue(m_deadline);
 }
 
-void LazyTimer::arm(Clock::time_point deadline, Clock::time_point now)
+void LazyTimer::enqueue(Clock::time_point due)
 {
-    // Rounded up to whole milliseconds, so the timer never fires before the deadline.
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
-    m_armedFor = now + left;
-    m_timer.start(std::max(left, std::chrono::milliseconds(0)));
+    if (!m_queue)
+        m_queue = TimerQueue::forThisThread();
+    m_entry = m_queue->add(due, this);
+    m_queued = true;
 }
 
-void LazyTimer::onTimeout()
+void LazyTimer::onDue(Clock::time_point now)
 {
-    m_armedFor = kNone;
+    m_queued = false;
     if (m_deadline == kNone)
-        return; // stopped since it was armed
-    const Clock::time_point now = Clock::now();
+        return; // stopped since it was queued
     if (now < m_deadline) {
-        arm(m_deadline, now); // moved later since it was armed
+        enqueue(m_deadline); // moved later since it was queued
         return;
     }
     m_deadline = kNone;

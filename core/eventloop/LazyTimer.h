@@ -1,28 +1,31 @@
 #pragma once
 
-#include <QTimer>
+#include "core/eventloop/TimerQueue.h"
 
 #include <chrono>
 #include <functional>
+#include <memory>
 
 namespace meridian::eventloop {
 
 // A single-shot timeout that is cheap to move, for deadlines re-armed on every phase of a
 // request (head, body, keep-alive, each upstream chunk) and almost never reached.
 //
-// start() only records the new deadline; the underlying QTimer is restarted only when the new
-// deadline is earlier than the one it is already set for. When it fires before the recorded
-// deadline it re-arms itself for the rest. stop() forgets the deadline and leaves the QTimer to
-// fire once, harmlessly. So a request that moves through five phases costs five clock reads
-// instead of five timer registrations and removals (nginx and h2o keep their timers the same way).
+// start() only records the new deadline; the timer's place in its thread's TimerQueue moves
+// only when the new deadline is earlier than the one it holds. When that place comes before
+// the recorded deadline it takes a new one for the rest. stop() forgets the deadline and
+// leaves the place to pass once, harmlessly. So a request that moves through five phases costs
+// five clock reads instead of five timer registrations and removals (nginx and h2o keep their
+// timers the same way), and a timer made per request costs no QObject.
 //
-// Not a QObject; lives on its owner's thread.
+// Not a QObject; lives on the thread that first starts it.
 class LazyTimer {
 public:
     using Callback = std::function<void()>;
 
-    LazyTimer();
-    explicit LazyTimer(Callback onExpired) : LazyTimer() { m_onExpired = std::move(onExpired); }
+    LazyTimer() = default;
+    explicit LazyTimer(Callback onExpired) : m_onExpired(std::move(onExpired)) {}
+    ~LazyTimer();
     LazyTimer(const LazyTimer &) = delete;
     LazyTimer &operator=(const LazyTimer &) = delete;
 
@@ -33,16 +36,18 @@ public:
     bool isActive() const { return m_deadline != kNone; }
 
 private:
-    using Clock = std::chrono::steady_clock;
+    friend class TimerQueue;
+    using Clock = TimerQueue::Clock;
     static constexpr Clock::time_point kNone = Clock::time_point::min();
 
-    void arm(Clock::time_point deadline, Clock::time_point now);
-    void onTimeout();
+    void onDue(Clock::time_point now); // the queue reached this timer's place (and dropped it)
+    void enqueue(Clock::time_point due);
 
-    QTimer m_timer;
+    std::shared_ptr<TimerQueue> m_queue;
+    TimerQueue::Entries::iterator m_entry;
+    bool m_queued = false;
     Callback m_onExpired;
     Clock::time_point m_deadline = kNone; // when to call back; kNone: stopped
-    Clock::time_point m_armedFor = kNone; // when m_timer fires; kNone: not running
 };
 
 } // namespace meridian::eventloop

@@ -4,7 +4,9 @@
 #include <QElapsedTimer>
 #include <QtTest>
 
+#include <atomic>
 #include <memory>
+#include <vector>
 
 using meridian::eventloop::LazyTimer;
 using namespace std::chrono_literals;
@@ -35,6 +37,9 @@ private Q_SLOTS:
     void stoppedNeverFires();
     void restartedFromItsCallback();
     void callbackMayReplaceItselfOrDeleteItsOwner();
+    void timersOfOneThreadFireInDeadlineOrder();
+    void timerDeletedByAnotherCallbackNeverFires();
+    void timerOutlivesItsThread();
 };
 
 void TestLazyTimer::firesOnceAtTheDeadline()
@@ -128,6 +133,58 @@ void TestLazyTimer::callbackMayReplaceItselfOrDeleteItsOwner()
     });
     owner->timer.start(10ms);
     QTRY_VERIFY_WITH_TIMEOUT(deleted, 5000);
+}
+
+void TestLazyTimer::timersOfOneThreadFireInDeadlineOrder()
+{
+    // Started in scrambled order, some moved later and one stopped; they share one queue.
+    std::vector<int> order;
+    std::vector<std::unique_ptr<LazyTimer>> timers;
+    const int delays[] = {50, 10, 40, 20, 30};
+    for (int i = 0; i < 5; ++i) {
+        timers.push_back(std::make_unique<LazyTimer>([&order, i] { order.push_back(i); }));
+        timers.back()->start(std::chrono::milliseconds(delays[i]));
+    }
+    timers[1]->start(60ms); // 10 ms moved to 60 ms: now last
+    timers[3]->stop();      // 20 ms: never
+    QTRY_COMPARE_WITH_TIMEOUT(order.size(), size_t(4), 5000);
+    QTest::qWait(40);
+    QCOMPARE(order, (std::vector<int>{4, 2, 0, 1}));
+}
+
+void TestLazyTimer::timerDeletedByAnotherCallbackNeverFires()
+{
+    // Both are due in the same turn; the first deletes the second before its turn comes.
+    int fired = 0;
+    auto victim = std::make_unique<LazyTimer>([&] { fired += 100; });
+    LazyTimer killer([&] {
+        ++fired;
+        victim.reset();
+    });
+    killer.start(10ms);
+    victim->start(12ms);
+    QTest::qWait(40);
+    QTRY_COMPARE_WITH_TIMEOUT(fired, 1, 5000);
+    QVERIFY(!victim);
+}
+
+void TestLazyTimer::timerOutlivesItsThread()
+{
+    // A worker's connections are deleted after its thread ended: their timers must still be
+    // destroyable, and the thread's queue must not fire for them, nor be stopped from here.
+    QTest::failOnWarning(QRegularExpression(QStringLiteral("Timers cannot be stopped")));
+    std::unique_ptr<LazyTimer> survivor;
+    std::atomic<int> fired{0};
+    QThread *thread = QThread::create([&] {
+        survivor = std::make_unique<LazyTimer>([&] { ++fired; });
+        survivor->start(10'000ms);
+    });
+    thread->start();
+    QVERIFY(thread->wait(5000));
+    delete thread;
+    QVERIFY(survivor);
+    survivor.reset(); // on another thread, after its own has gone: no crash (ASan checks)
+    QCOMPARE(fired.load(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestLazyTimer)
