@@ -77,7 +77,7 @@ public:
     // Stop taking requests: close now if idle, else after the current response.
     void shutdownGracefully();
     bool busy() const { return m_phase == Phase::Handling; }
-    // Drop the connection at once (RST if possible), abandoning any response in progress.
+    // Drop the connection at once, abandoning any response in progress.
     void abort();
 
 Q_SIGNALS:

@@ -55,7 +55,7 @@ public:
     virtual qint64 pendingWriteBytes() const = 0;
     // Closes the sending side once everything queued is written; reading goes on.
     virtual void closeWriteWhenFlushed() = 0;
-    // Drops the connection at once (a reset where possible), with no callback.
+    // Closes at once, dropping queued output and unread input, with no callback.
     virtual void abort() = 0;
 
 protected:

@@ -51,15 +51,22 @@ QByteArrayView SslStream::inbox() const
 void SslStream::consume(qsizetype bytes)
 {
     m_inUsed = qMin(m_in.size(), m_inUsed + qMax<qsizetype>(0, bytes));
-    if (m_inUsed == m_in.size() && !m_paused && m_socket->bytesAvailable() > 0)
-        QMetaObject::invokeMethod(this, &SslStream::onReadyRead, Qt::QueuedConnection);
+    if (m_inUsed == m_in.size() && !m_paused && (m_socket->bytesAvailable() > 0 || m_peerGone))
+        QMetaObject::invokeMethod(this, &SslStream::resume, Qt::QueuedConnection);
 }
 
 void SslStream::setReadingPaused(bool paused)
 {
     m_paused = paused;
-    if (!paused && m_socket->bytesAvailable() > 0)
-        QMetaObject::invokeMethod(this, &SslStream::onReadyRead, Qt::QueuedConnection);
+    if (!paused && (m_socket->bytesAvailable() > 0 || m_peerGone))
+        QMetaObject::invokeMethod(this, &SslStream::resume, Qt::QueuedConnection);
+}
+
+void SslStream::resume()
+{
+    onReadyRead();
+    if (m_peerGone)
+        endIfDrained();
 }
 
 void SslStream::onReadyRead()
@@ -118,6 +125,23 @@ void SslStream::abort()
 
 void SslStream::onDisconnected()
 {
+    // What the peer sent before it closed is offered first, as TcpStream does, even if the
+    // reader paused: the end is told only once that input has been read.
+    m_peerGone = true;
+    endIfDrained();
+}
+
+void SslStream::endIfDrained()
+{
+    if (m_ended)
+        return;
+    if (!m_paused && m_socket->bytesAvailable() > 0 && m_in.size() - m_inUsed < kInboxBound) {
+        onReadyRead();
+        if (m_ended)
+            return;
+    }
+    if (m_paused || m_socket->bytesAvailable() > 0)
+        return; // resume() comes back here
     end(StreamEnd::PeerClosed, "closed by peer");
 }
 

@@ -32,6 +32,8 @@ private:
     void onReadyRead();
     void onBytesWritten();
     void onDisconnected();
+    void resume();
+    void endIfDrained();
     void onError();
     void end(StreamEnd how, const QByteArray &message);
 
@@ -42,6 +44,7 @@ private:
     bool m_paused = false;
     bool m_ended = false;
     bool m_closeWhenFlushed = false;
+    bool m_peerGone = false; // disconnected; ends once its last bytes are read
 };
 
 } // namespace meridian::net

@@ -1,6 +1,7 @@
 #include "core/net/TcpStream.h"
 
 #include <QHostInfo>
+#include <QNetworkInterface>
 #include <QSocketNotifier>
 
 #include <cerrno>
@@ -184,7 +185,9 @@ void TcpStream::tryNextAddress()
             in6->sin6_port = htons(m_port);
             const Q_IPV6ADDR bytes = address.toIPv6Address();
             std::memcpy(&in6->sin6_addr, bytes.c, sizeof bytes.c);
-            in6->sin6_scope_id = address.scopeId().toUInt();
+            bool numeric = false;
+            const uint scope = address.scopeId().toUInt(&numeric);
+            in6->sin6_scope_id = numeric ? scope : static_cast<uint32_t>(QNetworkInterface::interfaceIndexFromName(address.scopeId()));
             length = sizeof(sockaddr_in6);
         } else {
             m_lastConnectError = "unsupported address " + address.toString().toUtf8();
@@ -231,8 +234,13 @@ void TcpStream::finishConnect()
     m_candidates.clear();
     setNoDelay(m_fd);
     updateReadWatch();
-    if (queuedBytes() == 0)
+    if (queuedBytes() == 0) {
         setWriteWatch(false);
+        if (m_shutdownPending) {
+            m_shutdownPending = false;
+            ::shutdown(m_fd, SHUT_WR);
+        }
+    }
     m_listener.onStreamConnected();
 }
 
@@ -496,11 +504,8 @@ void TcpStream::abort()
         QHostInfo::abortHostLookup(m_lookupId);
         m_lookupId = -1;
     }
-    if (m_fd >= 0 && m_connected) {
-        // A zero linger makes close() send a reset rather than a graceful end.
-        const linger reset{1, 0};
-        ::setsockopt(m_fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
-    }
+    // A plain close, as QAbstractSocket::abort(): what the kernel already holds still goes
+    // out, and the peer sees a reset only if input was left unread.
     m_ended = true;
     m_connecting = false;
     release();

@@ -47,6 +47,13 @@ void UpstreamConnection::attach(User *user)
         m_user->onConnectionReady();
 }
 
+void UpstreamConnection::detach()
+{
+    m_user = nullptr;
+    if (m_stream)
+        m_stream->setReadingPaused(false);
+}
+
 void UpstreamConnection::onStreamConnected()
 {
     m_ready = true;

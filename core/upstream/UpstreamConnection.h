@@ -32,7 +32,9 @@ public:
     bool isReady() const { return m_ready; }
     bool wasUsed() const { return m_exchanges > 0; }
     void attach(User *user);
-    void detach() { m_user = nullptr; }
+    // The user is done with it. Reading resumes if the user had paused it: a connection must
+    // never rest in the pool, or reach its next user, paused.
+    void detach();
     void send(const QByteArray &head, const QByteArray &body);
     void setReadingPaused(bool paused);
     bool receivedResponseBytes() const { return m_gotBytes; }

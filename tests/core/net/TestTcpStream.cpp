@@ -5,8 +5,13 @@
 
 #include <QtTest>
 
+#include <functional>
 #include <memory>
 #include <optional>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 using meridian::net::ByteStream;
 using meridian::net::StreamEnd;
@@ -25,6 +30,7 @@ struct Recorder final : StreamListener {
     int drained = 0;
     bool connected = false;
     bool deleteOnRead = false;
+    std::function<void()> duringRead; // runs inside onStreamReadable, after the bytes are taken
     std::optional<StreamEnd> end;
     QByteArray endMessage;
     bool inCall = false; // set by the test around calls that must not call back
@@ -42,6 +48,8 @@ struct Recorder final : StreamListener {
         const qsizetype n = take < 0 ? in.size() : qMin(take, in.size());
         received.append(in.first(n));
         stream->consume(n);
+        if (duringRead)
+            duringRead();
         if (deleteOnRead) {
             delete stream;
             stream = nullptr;
@@ -97,6 +105,24 @@ QByteArray pattern(qsizetype size)
     return out;
 }
 
+// Connects a plain socket to the server, waits until it is adopted, then resets it (a zero
+// linger makes close() send RST).
+bool resetFromOutside(Server &server)
+{
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(server.port());
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd < 0 || ::connect(fd, reinterpret_cast<const sockaddr *>(&address), sizeof address) != 0)
+        return false;
+    const bool adopted = QTest::qWaitFor([&] { return server.stream != nullptr; }, 5000);
+    const linger reset{1, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+    ::close(fd);
+    return adopted;
+}
+
 quint16 unusedPort()
 {
     QTcpServer probe;
@@ -120,8 +146,11 @@ private Q_SLOTS:
     void writeCloseDeliversEverythingThenEndOfStream();
     void peerCloseAndResetEndTheStream();
     void writeToAClosedPeerEndsOnALaterTurn();
-    void abortResetsThePeerWithoutCallback();
+    void abortClosesWithoutCallback();
     void listenerMayDeleteTheStreamWhileReading();
+    void writesInsideACallbackLeaveTogetherAfterIt();
+    void aBatchTheKernelCannotTakeIsQueuedAndDrained();
+    void closeAndDeleteInsideACallback();
 };
 
 void TestTcpStream::connectsAndCarriesBytesBothWays()
@@ -281,36 +310,36 @@ void TestTcpStream::peerCloseAndResetEndTheStream()
         QCOMPARE(*p.server.peer.end, StreamEnd::PeerClosed);
     }
     {
-        Pair p;
-        QVERIFY(p.open());
-        p.stream->abort(); // a reset
-        QTRY_VERIFY_WITH_TIMEOUT(p.server.peer.end.has_value(), 5000);
-        QCOMPARE(*p.server.peer.end, StreamEnd::Reset);
-        QVERIFY(!p.client.end); // abort() tells its own listener nothing
+        Server server;
+        QVERIFY(resetFromOutside(server));
+        QTRY_VERIFY_WITH_TIMEOUT(server.peer.end.has_value(), 5000);
+        QCOMPARE(*server.peer.end, StreamEnd::Reset);
     }
 }
 
 void TestTcpStream::writeToAClosedPeerEndsOnALaterTurn()
 {
-    Pair p;
-    QVERIFY(p.open());
-    p.stream->abort();
+    Server server;
+    QVERIFY(resetFromOutside(server));
     QTest::qWait(50); // the reset reaches the server side's socket (the server has not read it)
-    p.server.peer.inCall = true;
-    p.server.stream->write("into a reset connection");
-    p.server.stream->write("and again");
-    p.server.peer.inCall = false;
-    QTRY_VERIFY_WITH_TIMEOUT(p.server.peer.end.has_value(), 5000);
-    QVERIFY(*p.server.peer.end == StreamEnd::Reset);
+    server.peer.inCall = true;
+    server.stream->write("into a reset connection");
+    server.stream->write("and again");
+    server.peer.inCall = false;
+    QTRY_VERIFY_WITH_TIMEOUT(server.peer.end.has_value(), 5000);
+    QCOMPARE(*server.peer.end, StreamEnd::Reset);
 }
 
-void TestTcpStream::abortResetsThePeerWithoutCallback()
+void TestTcpStream::abortClosesWithoutCallback()
 {
     Pair p;
     QVERIFY(p.open());
     p.server.stream->write("partial answer");
     p.server.stream->abort();
+    // A plain close: what the kernel took still arrives, then the end.
     QTRY_VERIFY_WITH_TIMEOUT(p.client.end.has_value(), 5000);
+    QCOMPARE(*p.client.end, StreamEnd::PeerClosed);
+    QCOMPARE(p.client.received, QByteArray("partial answer"));
     QVERIFY(!p.server.peer.end);
     QVERIFY(p.server.stream->inbox().isEmpty());
     p.server.stream->write("nothing happens"); // writes after the end are ignored
@@ -329,6 +358,72 @@ void TestTcpStream::listenerMayDeleteTheStreamWhileReading()
     QTRY_VERIFY_WITH_TIMEOUT(p.server.peer.stream == nullptr, 5000);
     QCOMPARE(p.server.peer.received, QByteArray("a"));
     QTRY_VERIFY_WITH_TIMEOUT(p.client.end.has_value(), 5000); // the descriptor was closed
+}
+
+void TestTcpStream::writesInsideACallbackLeaveTogetherAfterIt()
+{
+    Pair p;
+    QVERIFY(p.open());
+    qint64 pendingInside = -1;
+    p.server.peer.duringRead = [&] {
+        // An answer in three writes, as a head and two body pieces: held until the callback
+        // returns, so nothing counts as refused by the kernel yet.
+        p.server.stream->write("HTTP/1.1 200 OK\r\n\r\n");
+        p.server.stream->write("body ", "in ", "pieces");
+        p.server.stream->write("!");
+        pendingInside = p.server.stream->pendingWriteBytes();
+    };
+    p.stream->write("request");
+    QTRY_COMPARE_WITH_TIMEOUT(p.client.received, QByteArray("HTTP/1.1 200 OK\r\n\r\nbody in pieces!"), 5000);
+    QCOMPARE(pendingInside, 0);
+    QCOMPARE(p.server.stream->pendingWriteBytes(), 0);
+    QCOMPARE(p.server.peer.drained, 0); // the kernel took it all: no wait, no drained callback
+}
+
+void TestTcpStream::aBatchTheKernelCannotTakeIsQueuedAndDrained()
+{
+    Pair p;
+    QVERIFY(p.open());
+    p.stream->setReadingPaused(true);
+    const QByteArray big = pattern(32 * 1024 * 1024);
+    p.server.peer.duringRead = [&] { p.server.stream->write(big); };
+    p.stream->write("go");
+    QTRY_COMPARE_WITH_TIMEOUT(p.server.peer.received, QByteArray("go"), 5000);
+    // Flushed after the callback, partly: the rest waits for room and is counted.
+    QTRY_VERIFY_WITH_TIMEOUT(p.server.stream->pendingWriteBytes() > 0, 5000);
+    p.stream->setReadingPaused(false);
+    QTRY_COMPARE_WITH_TIMEOUT(p.client.received.size(), big.size(), 30000);
+    QCOMPARE(p.client.received, big);
+    QTRY_COMPARE_WITH_TIMEOUT(p.server.peer.drained, 1, 5000);
+}
+
+void TestTcpStream::closeAndDeleteInsideACallback()
+{
+    {
+        // Written and write-closed inside the callback: the bytes, then the end of the stream.
+        Pair p;
+        QVERIFY(p.open());
+        p.server.peer.duringRead = [&] {
+            p.server.stream->write("last words");
+            p.server.stream->closeWriteWhenFlushed();
+        };
+        p.stream->write("x");
+        QTRY_VERIFY_WITH_TIMEOUT(p.client.end.has_value(), 5000);
+        QCOMPARE(*p.client.end, StreamEnd::PeerClosed);
+        QCOMPARE(p.client.received, QByteArray("last words"));
+    }
+    {
+        // Written, then deleted, inside the callback: the held bytes go with the stream, and
+        // nothing touches it afterwards (ASan would see it).
+        Pair p;
+        QVERIFY(p.open());
+        TcpStream *doomed = p.server.stream.release();
+        p.server.peer.duringRead = [&] { doomed->write("never sent"); };
+        p.server.peer.deleteOnRead = true;
+        p.stream->write("x");
+        QTRY_VERIFY_WITH_TIMEOUT(p.client.end.has_value(), 5000);
+        QVERIFY(p.client.received.isEmpty());
+    }
 }
 
 int main(int argc, char **argv)
