@@ -4,6 +4,7 @@
 #include "core/gateway/ClientGeography.h"
 #include "core/gateway/ControlPlane.h"
 #include "core/gateway/RelayExchange.h"
+#include "core/gateway/RequestInspection.h"
 #include "core/http/ErrorBody.h"
 #include "core/telemetry/PrometheusExposition.h"
 
@@ -43,61 +44,6 @@ QByteArray compact(const QJsonObject &o)
 {
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
-
-// Checks the fields each API needs before anything is sent upstream. Empty: fine.
-QByteArray validate(ApiKind kind, const QJsonObject &body)
-{
-    auto isNonEmptyString = [&](const char *key) {
-        const QJsonValue v = body.value(QLatin1String(key));
-        return v.isString() && !v.toString().isEmpty();
-    };
-    if (body.contains(QStringLiteral("stream")) && !body.value(QStringLiteral("stream")).isBool()
-        && !body.value(QStringLiteral("stream")).isNull())
-        return "'stream' must be a boolean";
-    switch (kind) {
-    case ApiKind::ChatCompletions: {
-        if (!isNonEmptyString("model"))
-            return "you must provide a model parameter";
-        const QJsonValue messages = body.value(QStringLiteral("messages"));
-        if (!messages.isArray() || messages.toArray().isEmpty())
-            return "'messages' must be a non-empty array";
-        for (const auto &m : messages.toArray()) {
-            if (!m.isObject() || !m.toObject().value(QStringLiteral("role")).isString())
-                return "each message must be an object with a 'role'";
-        }
-        return {};
-    }
-    case ApiKind::Completions:
-        if (!isNonEmptyString("model"))
-            return "you must provide a model parameter";
-        if (!body.value(QStringLiteral("prompt")).isString() && !body.value(QStringLiteral("prompt")).isArray())
-            return "'prompt' must be a string or an array";
-        return {};
-    case ApiKind::Embeddings:
-        if (!isNonEmptyString("model"))
-            return "you must provide a model parameter";
-        if (!body.contains(QStringLiteral("input")))
-            return "'input' is required";
-        return {};
-    case ApiKind::TutorialInference: {
-        if (!body.value(QStringLiteral("prompt")).isString())
-            return "'prompt' is required and must be a string";
-        const QJsonValue maxTokens = body.value(QStringLiteral("max_tokens"));
-        if (!maxTokens.isUndefined() && (!maxTokens.isDouble() || maxTokens.toDouble() < 1
-                                         || maxTokens.toDouble() != static_cast<double>(maxTokens.toInt())))
-            return "'max_tokens' must be a positive integer";
-        const QJsonValue temperature = body.value(QStringLiteral("temperature"));
-        if (!temperature.isUndefined() && (!temperature.isDouble() || temperature.toDouble() < 0))
-            return "'temperature' must be a non-negative number";
-        return {};
-    }
-    }
-    return {};
-}
-
-} // namespace
-
-namespace {
 
 // An /admin/ request waiting for the control thread's answer. The reply arrives through the
 // worker's anchor object; if the client left meanwhile, the QPointer is null and it is dropped.
@@ -243,22 +189,9 @@ http::PendingResponse *ApiHandler::relay(http::HttpRequest &&request, ApiKind ki
         error(out, requestId, 411, "a request body with Content-Length or chunked transfer coding is required");
         return nullptr;
     }
-    QJsonParseError parseError{};
-    const QJsonDocument doc = QJsonDocument::fromJson(request.body, &parseError);
-    if (parseError.error != QJsonParseError::NoError) {
-        error(out, requestId, 400,
-              "We could not parse the JSON body of your request: " + parseError.errorString().toUtf8() + " at offset "
-                  + QByteArray::number(parseError.offset),
-              "invalid_json");
-        return nullptr;
-    }
-    if (!doc.isObject()) {
-        error(out, requestId, 400, "the request body must be a JSON object", "invalid_json");
-        return nullptr;
-    }
-    const QJsonObject body = doc.object();
-    if (const QByteArray problem = validate(kind, body); !problem.isEmpty()) {
-        error(out, requestId, 400, problem, "invalid_request");
+    RequestInspection inspected = inspectRequest(kind, request.body);
+    if (!inspected.ok()) {
+        error(out, requestId, 400, inspected.problem, inspected.problemCode);
         return nullptr;
     }
 
@@ -266,11 +199,9 @@ http::PendingResponse *ApiHandler::relay(http::HttpRequest &&request, ApiKind ki
     call.kind = kind;
     call.path = request.path;
     call.rawBody = std::move(request.body);
-    call.json = body;
-    call.model = kind == ApiKind::TutorialInference ? m_ctx.config.defaultModel
-                                                    : body.value(QStringLiteral("model")).toString();
-    call.stream = body.value(QStringLiteral("stream")).toBool(false);
-    call.includeUsage = body.value(QStringLiteral("stream_options")).toObject().value(QStringLiteral("include_usage")).toBool();
+    call.model = kind == ApiKind::TutorialInference ? m_ctx.config.defaultModel : std::move(inspected.model);
+    call.stream = inspected.stream;
+    call.includeUsage = inspected.includeUsage;
     call.requestId = requestId;
 
     const ClientGeography::Resolved geo =

@@ -202,7 +202,7 @@ bool RelayExchange::prepareAttempt(const routing::DecisionCandidate &candidate, 
         return true;
     }
     const ClaudeTarget &claude = m_ctx.claudeFor(candidate.kind);
-    auto body = upstream::chatRequestToAnthropic(m_call.json, {claude.model, claude.defaultMaxTokens});
+    auto body = upstream::chatRequestToAnthropic(m_call.json(), {claude.model, claude.defaultMaxTokens});
     if (!body) {
         m_skipped = claude.name.toUtf8() + ": " + body.error().message.toUtf8();
         return false;

@@ -161,6 +161,11 @@ TranslatedResponse normaliseUpstreamError(int status, const QByteArray &body)
                                   QByteArray("upstream_" + QByteArray::number(status)))};
 }
 
+QJsonObject ClientCall::json() const
+{
+    return parseObject(rawBody).value_or(QJsonObject{});
+}
+
 Translation translate(const ClientCall &call, const config::RegionConfig &region, const QString &upstreamModel)
 {
     Translation t;
@@ -170,8 +175,14 @@ Translation translate(const ClientCall &call, const config::RegionConfig &region
     t.request.headers.add("X-Request-Id", call.requestId);
 
     const bool tutorialRegion = region.api == config::UpstreamApi::Tutorial;
-    const QJsonObject &in = call.json;
+    if (call.kind != ApiKind::TutorialInference && !tutorialRegion) {
+        t.request.path = call.path;
+        t.request.body = call.rawBody; // unchanged, byte for byte
+        t.passthrough = true;
+        return t;
+    }
 
+    const QJsonObject in = call.json();
     if (call.kind == ApiKind::TutorialInference) {
         const QString prompt = in.value(QStringLiteral("prompt")).toString();
         const int maxTokens = in.value(QStringLiteral("max_tokens")).toInt(100);
@@ -217,13 +228,6 @@ Translation translate(const ClientCall &call, const config::RegionConfig &region
             return {200, "application/json",
                     compact({{QStringLiteral("result"), result}, {QStringLiteral("metadata"), inferenceMetadata(region)}})};
         };
-        return t;
-    }
-
-    if (!tutorialRegion) {
-        t.request.path = call.path;
-        t.request.body = call.rawBody; // unchanged, byte for byte
-        t.passthrough = true;
         return t;
     }
 

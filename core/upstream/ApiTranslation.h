@@ -17,11 +17,14 @@ struct ClientCall final {
     routing::ApiKind kind = routing::ApiKind::ChatCompletions;
     QByteArray path;       // /v1/chat/completions …
     QByteArray rawBody;    // passed on unchanged where no translation is needed
-    QJsonObject json;      // the parsed body
     QString model;         // empty for the tutorial API
     bool stream = false;
     bool includeUsage = false; // stream_options.include_usage
     QByteArray requestId;
+
+    // The body as an object, parsed on each call: only translations need it, and a relayed
+    // request is passed on without one.
+    QJsonObject json() const;
 };
 
 // A complete response produced by a translation.
