@@ -10,6 +10,9 @@ namespace meridian {
 class RequestIdGenerator final {
 public:
     RequestIdGenerator();
+    // A given prefix, continuing after `issued` ids (tests).
+    RequestIdGenerator(quint32 prefix, quint64 issued);
+    // "req_", the prefix in 8 hex digits, then the counter in at least 12.
     QByteArray next();
 
 private:

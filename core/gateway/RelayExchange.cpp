@@ -212,9 +212,9 @@ bool RelayExchange::prepareAttempt(const routing::DecisionCandidate &candidate, 
     request.method = "POST";
     request.path = "/v1/messages";
     request.body = std::move(body).value();
-    request.headers.add("Content-Type", "application/json");
-    request.headers.add("x-api-key", claude.apiKey);
-    request.headers.add("anthropic-version", m_ctx.config.fallback.anthropicVersion);
+    request.headers.add(QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json"));
+    request.headers.add(QByteArrayLiteral("x-api-key"), claude.apiKey);
+    request.headers.add(QByteArrayLiteral("anthropic-version"), m_ctx.config.fallback.anthropicVersion);
     return true;
 }
 
@@ -268,14 +268,18 @@ void RelayExchange::tryNext()
 http::HttpHeaders RelayExchange::meridianHeaders() const
 {
     http::HttpHeaders h;
-    h.add("x-meridian-request-id", m_call.requestId);
+    h.reserve(12); // room for a passthrough's upstream headers too
+    h.add(QByteArrayLiteral("x-meridian-request-id"), m_call.requestId);
     if (m_current) {
         const QByteArray name = targetName().toUtf8();
-        h.add("x-meridian-region", name);
-        h.add("x-meridian-route", name + ";reason=" + m_reason + ";attempt=" + QByteArray::number(m_attempts));
+        h.add(QByteArrayLiteral("x-meridian-region"), name);
+        h.add(QByteArrayLiteral("x-meridian-route"), name + ";reason=" + m_reason + ";attempt=" + QByteArray::number(m_attempts));
     }
-    if (m_decision.country)
-        h.add("x-meridian-client-geo", routing::countryCodeText(m_decision.country).toLatin1() + ";source=" + m_geoSource);
+    if (m_decision.country) {
+        const char code[2] = {static_cast<char>(m_decision.country >> 8), static_cast<char>(m_decision.country & 0xff)};
+        const qsizetype known = routing::countryCodeSlot(m_decision.country) >= 0 ? 2 : 0; // as countryCodeText
+        h.add(QByteArrayLiteral("x-meridian-client-geo"), QByteArrayView(code, known) + ";source=" + m_geoSource);
+    }
     return h;
 }
 
@@ -349,8 +353,8 @@ void RelayExchange::onUpstreamHead(int status, const http::HttpHeaders &headers)
             m_claudeStream = std::make_unique<upstream::AnthropicStreamTranslator>(
                 m_call.model, "chatcmpl-" + m_call.requestId, m_ctx.clock->wallMs() / 1000, m_call.includeUsage);
             http::HttpHeaders out = meridianHeaders();
-            out.add("Content-Type", "text/event-stream");
-            out.add("Cache-Control", "no-cache");
+            out.add(QByteArrayLiteral("Content-Type"), QByteArrayLiteral("text/event-stream"));
+            out.add(QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-cache"));
             m_eventStream = true;
             m_clientStatus = 200;
             m_writer.beginStream(200, std::move(out), -1);
@@ -450,9 +454,9 @@ void RelayExchange::onUpstreamComplete()
     const auto out = m_translation.finish(m_status, m_buffer);
     m_buffer.clear();
     http::HttpHeaders headers = meridianHeaders();
-    headers.add("Content-Type", out.contentType);
+    headers.add(QByteArrayLiteral("Content-Type"), out.contentType);
     if (out.contentType == "text/event-stream")
-        headers.add("Cache-Control", "no-cache");
+        headers.add(QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-cache"));
     countAttempt(out.status);
     if (out.status < 300)
         m_tokens.feed(out.body);
@@ -489,7 +493,7 @@ void RelayExchange::completeClaude()
         return;
     }
     http::HttpHeaders headers = meridianHeaders();
-    headers.add("Content-Type", "application/json");
+    headers.add(QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json"));
     countAttempt(200);
     m_tokens.feed(chat.value());
     respond(200, std::move(headers), chat.value());
@@ -553,13 +557,13 @@ void RelayExchange::respondHeld()
         // that gave it.
         countAttempt(m_heldStatus);
         http::HttpHeaders headers;
-        headers.add("x-meridian-request-id", m_call.requestId);
-        headers.add("x-meridian-region", m_heldTarget.toUtf8());
-        headers.add("x-meridian-route", m_heldTarget.toUtf8() + ";reason=" + m_reason + ";attempt="
+        headers.add(QByteArrayLiteral("x-meridian-request-id"), m_call.requestId);
+        headers.add(QByteArrayLiteral("x-meridian-region"), m_heldTarget.toUtf8());
+        headers.add(QByteArrayLiteral("x-meridian-route"), m_heldTarget.toUtf8() + ";reason=" + m_reason + ";attempt="
                                             + QByteArray::number(m_attempts));
-        headers.add("Content-Type", "application/json");
+        headers.add(QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json"));
         if (!m_heldRetryAfter.isEmpty())
-            headers.add("Retry-After", m_heldRetryAfter);
+            headers.add(QByteArrayLiteral("Retry-After"), m_heldRetryAfter);
         respond(m_heldStatus, std::move(headers), m_heldBody);
         return;
     }
@@ -597,7 +601,7 @@ void RelayExchange::fail(int status, const QByteArray &message, QByteArrayView c
     else
         m_stats.local().countResponse(status, 0, m_ctx.clock->wallMs());
     http::HttpHeaders headers = meridianHeaders();
-    headers.add("Content-Type", "application/json");
+    headers.add(QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json"));
     respond(status, std::move(headers), http::openAiErrorBody(message, http::errorTypeForStatus(status), code));
 }
 

@@ -22,10 +22,10 @@ void HttpHeaders::add(QByteArray name, QByteArray value)
     m_headers.push_back({std::move(name), std::move(value)});
 }
 
-void HttpHeaders::set(QByteArrayView name, QByteArray value)
+void HttpHeaders::set(QByteArray name, QByteArray value)
 {
     remove(name);
-    m_headers.push_back({name.toByteArray(), std::move(value)});
+    m_headers.push_back({std::move(name), std::move(value)});
 }
 
 void HttpHeaders::remove(QByteArrayView name)

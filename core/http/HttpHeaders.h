@@ -16,7 +16,8 @@ struct HttpHeader final {
 class HttpHeaders final {
 public:
     void add(QByteArray name, QByteArray value);
-    void set(QByteArrayView name, QByteArray value); // replaces every header of that name
+    void set(QByteArray name, QByteArray value); // replaces every header of that name
+    void reserve(size_t n) { m_headers.reserve(n); }
     void remove(QByteArrayView name);
     bool contains(QByteArrayView name) const;
     QByteArray value(QByteArrayView name) const; // first match, or empty

@@ -1,5 +1,7 @@
 #include "core/http/RequestParser.h"
 
+#include "core/http/ParserPiece.h"
+
 #include <QList>
 #include <QStringBuilder>
 #include <http_parser.h>
@@ -168,7 +170,7 @@ int RequestParser::onUrl(http_parser *p, const char *at, size_t len)
     RequestParser *s = self(p);
     if (s->m_request.target.size() + static_cast<qsizetype>(len) > s->m_limits.maxUriBytes)
         return s->fail(414, QByteArray("request URI longer than ") + QByteArray::number(s->m_limits.maxUriBytes) + " bytes");
-    s->m_request.target.append(at, static_cast<qsizetype>(len));
+    appendPiece(s->m_request.target, at, len);
     return 0;
 }
 
@@ -183,7 +185,7 @@ int RequestParser::onHeaderField(http_parser *p, const char *at, size_t len)
         s->m_value.clear();
         s->m_lastWasValue = false;
     }
-    s->m_field.append(at, static_cast<qsizetype>(len));
+    appendPiece(s->m_field, at, len);
     return 0;
 }
 
@@ -192,7 +194,7 @@ int RequestParser::onHeaderValue(http_parser *p, const char *at, size_t len)
     RequestParser *s = self(p);
     if (!s->addHeaderBytes(len))
         return s->fail(431, QByteArray("request headers larger than ") + QByteArray::number(s->m_limits.maxHeaderBytes) + " bytes");
-    s->m_value.append(at, static_cast<qsizetype>(len));
+    appendPiece(s->m_value, at, len);
     s->m_lastWasValue = true;
     return 0;
 }
@@ -261,7 +263,7 @@ int RequestParser::onBody(http_parser *p, const char *at, size_t len)
     RequestParser *s = self(p);
     if (s->m_request.body.size() + static_cast<qsizetype>(len) > s->m_limits.maxBodyBytes)
         return s->fail(413, QByteArray("request body larger than ") + QByteArray::number(s->m_limits.maxBodyBytes) + " bytes");
-    s->m_request.body.append(at, static_cast<qsizetype>(len));
+    appendPiece(s->m_request.body, at, len);
     return 0;
 }
 

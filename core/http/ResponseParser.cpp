@@ -1,5 +1,7 @@
 #include "core/http/ResponseParser.h"
 
+#include "core/http/ParserPiece.h"
+
 #include <QStringBuilder>
 #include <http_parser.h>
 
@@ -99,7 +101,7 @@ int ResponseParser::onHeaderField(http_parser *p, const char *at, size_t len)
         s->m_value.clear();
         s->m_lastWasValue = false;
     }
-    s->m_field.append(at, static_cast<qsizetype>(len));
+    appendPiece(s->m_field, at, len);
     return 0;
 }
 
@@ -111,7 +113,7 @@ int ResponseParser::onHeaderValue(http_parser *p, const char *at, size_t len)
         s->m_error = "upstream response headers too large";
         return -1;
     }
-    s->m_value.append(at, static_cast<qsizetype>(len));
+    appendPiece(s->m_value, at, len);
     s->m_lastWasValue = true;
     return 0;
 }

@@ -150,7 +150,7 @@ void ServerConnection::sendProtocolError(int status, const QByteArray &message)
     m_phase = Phase::Handling;
     m_headSent = false;
     HttpHeaders headers;
-    headers.add("Content-Type", "application/json");
+    headers.add(QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json"));
     const QByteArray text = message.isEmpty() ? reasonPhrase(status).toByteArray() : message;
     respond(status, std::move(headers),
             openAiErrorBody(text, errorTypeForStatus(status), errorCodeForStatus(status)));
@@ -246,9 +246,9 @@ qint64 ServerConnection::pendingWriteBytes() const
 void ServerConnection::writeHead(int status, HttpHeaders &headers, qint64 contentLength, QByteArrayView body)
 {
     if (!m_keepAlive)
-        headers.set("Connection", "close");
+        headers.set(QByteArrayLiteral("Connection"), QByteArrayLiteral("close"));
     else if (m_http10)
-        headers.set("Connection", "keep-alive");
+        headers.set(QByteArrayLiteral("Connection"), QByteArrayLiteral("keep-alive"));
     // The head and a body that is already whole leave in one system call.
     m_stream.write(serializeResponseHead(status, headers, contentLength, m_chunked), body);
     m_headSent = true;

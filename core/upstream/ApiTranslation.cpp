@@ -170,9 +170,9 @@ Translation translate(const ClientCall &call, const config::RegionConfig &region
 {
     Translation t;
     t.request.method = "POST";
-    t.request.headers.add("Content-Type", "application/json");
-    t.request.headers.add("Accept", call.stream ? "text/event-stream" : "application/json");
-    t.request.headers.add("X-Request-Id", call.requestId);
+    t.request.headers.add(QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json"));
+    t.request.headers.add(QByteArrayLiteral("Accept"), call.stream ? QByteArrayLiteral("text/event-stream") : QByteArrayLiteral("application/json"));
+    t.request.headers.add(QByteArrayLiteral("X-Request-Id"), call.requestId);
 
     const bool tutorialRegion = region.api == config::UpstreamApi::Tutorial;
     if (call.kind != ApiKind::TutorialInference && !tutorialRegion) {
@@ -246,7 +246,7 @@ Translation translate(const ClientCall &call, const config::RegionConfig &region
     t.request.body = compact({{QStringLiteral("prompt"), prompt},
                               {QStringLiteral("max_tokens"), maxTokens.toInt(100)},
                               {QStringLiteral("temperature"), in.value(QStringLiteral("temperature")).toDouble(0.7)}});
-    t.request.headers.set("Accept", "application/json");
+    t.request.headers.set(QByteArrayLiteral("Accept"), QByteArrayLiteral("application/json"));
     t.passthrough = false;
     t.finish = [call, model = call.model, prompt](int status, const QByteArray &body) {
         return tutorialToOpenAi(call, model, prompt, status, body);

@@ -60,9 +60,9 @@ void UpstreamCall::onConnectionReady()
     if (m_phase != Phase::Connecting)
         return;
     http::HttpHeaders headers = m_request.headers;
-    headers.set("Host", m_target.hostHeader);
+    headers.set(QByteArrayLiteral("Host"), m_target.hostHeader);
     if (!m_target.authorization.isEmpty())
-        headers.set("Authorization", m_target.authorization);
+        headers.set(QByteArrayLiteral("Authorization"), m_target.authorization);
     const QByteArray target = m_target.basePath + m_request.path;
     const qint64 length = m_request.method == "GET" && m_request.body.isEmpty() ? -1 : m_request.body.size();
     m_phase = Phase::AwaitingHead;
