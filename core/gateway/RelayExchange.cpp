@@ -223,7 +223,7 @@ void RelayExchange::tryNext()
     if (m_finished)
         return;
     if (m_upstream) {
-        m_upstream->deleteLater();
+        m_retiredCalls.deleteLater(m_upstream);
         m_upstream = nullptr;
     }
     if (m_statsIndex >= 0 && !m_attemptCounted)
@@ -261,7 +261,7 @@ void RelayExchange::tryNext()
     const upstream::UpstreamTarget &target = next->kind == TargetKind::Region
         ? m_ctx.targets[static_cast<size_t>(next->region)]
         : m_ctx.claudeFor(next->kind).target;
-    m_upstream = new upstream::UpstreamCall(m_pool, target, std::move(request), *this, this);
+    m_upstream = new upstream::UpstreamCall(m_pool, target, std::move(request), *this);
     m_upstream->start();
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/eventloop/DeferredDeletions.h"
 #include "core/gateway/GatewayContext.h"
 #include "core/http/ServerConnection.h"
 #include "core/routing/RouteDecision.h"
@@ -82,7 +83,8 @@ private:
     Mode m_mode = Mode::Passthrough;
     upstream::Translation m_translation;
     std::unique_ptr<upstream::AnthropicStreamTranslator> m_claudeStream;
-    QPointer<upstream::UpstreamCall> m_upstream;
+    QPointer<upstream::UpstreamCall> m_upstream; // not a child (see DeferredDeletions): deleted here
+    eventloop::DeferredDeletions<upstream::UpstreamCall> m_retiredCalls; // earlier attempts
     int m_status = 0;
     bool m_started = false;     // start() ran: there is a decision to record
     int m_clientStatus = 0;     // the status the client was sent (0: nothing sent yet)

@@ -9,10 +9,24 @@ namespace meridian::http {
 
 namespace {
 
+char asciiLower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c | 0x20) : c;
+}
+
+// Field names are tokens (RFC 9110 §5.1), compared ASCII case-insensitively; inline, since
+// every request compares dozens of them. The length first: most names differ in it.
 bool sameName(QByteArrayView a, QByteArrayView b)
 {
-    // The length first: most names differ in it, and a case-insensitive compare is not free.
-    return a.size() == b.size() && a.compare(b, Qt::CaseInsensitive) == 0;
+    if (a.size() != b.size())
+        return false;
+    const char *x = a.data();
+    const char *y = b.data();
+    for (qsizetype i = 0; i < a.size(); ++i) {
+        if (x[i] != y[i] && asciiLower(x[i]) != asciiLower(y[i]))
+            return false;
+    }
+    return true;
 }
 
 } // namespace

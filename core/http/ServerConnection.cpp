@@ -30,7 +30,18 @@ ServerConnection::ServerConnection(qintptr descriptor, const ServerSettings &set
     armTimer(m_settings.headerReadMs);
 }
 
-ServerConnection::~ServerConnection() = default;
+ServerConnection::~ServerConnection()
+{
+    // Exchanges are not QObject children (see DeferredDeletions), but they go with the
+    // connection as children would: the one under way here, those handed to deleteLater()
+    // with m_retiring (their destructors may still use what the connection's owner owns).
+    delete m_pending.data();
+}
+
+void ServerConnection::retire(PendingResponse *pending)
+{
+    m_retiring.deleteLater(pending);
+}
 
 void ServerConnection::armTimer(qint64 ms)
 {
@@ -114,17 +125,16 @@ void ServerConnection::dispatch(HttpRequest &&request)
     m_noBody = false;
     PendingResponse *pending = m_handler.handle(std::move(request), *this);
     if (pending && m_phase == Phase::Handling) {
-        pending->setParent(this);
         m_pending = pending;
     } else if (pending) {
-        pending->deleteLater(); // answered synchronously after all
+        retire(pending); // answered synchronously after all
     }
 }
 
 void ServerConnection::finishExchange()
 {
     if (m_pending) {
-        m_pending->deleteLater();
+        retire(m_pending);
         m_pending = nullptr;
     }
     if (!m_keepAlive || m_draining) {
@@ -190,7 +200,7 @@ void ServerConnection::closeAfterFlush()
     m_phase = Phase::Closing;
     m_timer.stop();
     if (m_pending) {
-        m_pending->deleteLater();
+        retire(m_pending);
         m_pending = nullptr;
     }
     m_stream.consume(m_stream.inbox().size());
@@ -213,7 +223,7 @@ void ServerConnection::onDisconnected()
 {
     m_timer.stop();
     if (m_pending) {
-        m_pending->deleteLater(); // the client went away: its destructor cancels the upstream
+        retire(m_pending); // the client went away: its destructor cancels the upstream
         m_pending = nullptr;
     }
     m_phase = Phase::Closing;

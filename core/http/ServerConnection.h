@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/eventloop/DeferredDeletions.h"
 #include "core/eventloop/LazyTimer.h"
 #include "core/http/HttpHeaders.h"
 #include "core/http/HttpRequest.h"
@@ -111,6 +112,7 @@ private:
     qint64 pendingWriteBytes() const override;
 
     void writeHead(int status, HttpHeaders &headers, qint64 contentLength, QByteArrayView body = {});
+    void retire(PendingResponse *pending); // deleteLater(), and delete with the connection if still here
 
     net::TcpStream m_stream;
     ServerSettings m_settings;
@@ -119,6 +121,7 @@ private:
     eventloop::LazyTimer m_timer; // moved on every phase of every request: lazily
     Phase m_phase = Phase::ReadingHead;
     QPointer<PendingResponse> m_pending;
+    eventloop::DeferredDeletions<PendingResponse> m_retiring;
     bool m_headSent = false;
     bool m_chunked = false;
     bool m_closeDelimited = false;
