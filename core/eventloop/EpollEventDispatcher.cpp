@@ -1,5 +1,7 @@
 #include "core/eventloop/EpollEventDispatcher.h"
 
+#include "core/eventloop/DirectSocketNotifier.h"
+
 #include <QCoreApplication>
 #include <QSocketNotifier>
 #include <QThread>
@@ -39,10 +41,19 @@ std::uint64_t packKey(int fd, quint32 generation)
 
 constexpr std::uint64_t kWakeKey = ~std::uint64_t{0};
 
-void activate(QSocketNotifier *notifier)
+void activate(QSocketNotifier *notifier, bool direct)
 {
+    if (direct) {
+        static_cast<DirectSocketNotifier *>(notifier)->fire();
+        return;
+    }
     QEvent event(QEvent::SockAct);
     QCoreApplication::sendEvent(notifier, &event);
+}
+
+bool isDirect(QSocketNotifier *notifier)
+{
+    return dynamic_cast<DirectSocketNotifier *>(notifier) != nullptr;
 }
 
 } // namespace
@@ -188,19 +199,19 @@ int EpollEventDispatcher::dispatchReady(int fd, quint32 generation, quint32 even
     }
     if (events & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP)) {
         if (Watch *w = current(); w && w->read) {
-            activate(w->read);
+            activate(w->read, w->readDirect);
             ++handled;
         }
     }
     if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) {
         if (Watch *w = current(); w && w->write) {
-            activate(w->write);
+            activate(w->write, w->writeDirect);
             ++handled;
         }
     }
     if (events & (EPOLLPRI | EPOLLHUP | EPOLLERR)) {
         if (Watch *w = current(); w && w->exception) {
-            activate(w->exception);
+            activate(w->exception, false);
             ++handled;
         }
     }
@@ -228,9 +239,13 @@ void EpollEventDispatcher::registerSocketNotifier(QSocketNotifier *notifier)
         w.live = false;
     }
     switch (notifier->type()) {
-    case QSocketNotifier::Read: w.read = notifier; break;
+    case QSocketNotifier::Read:
+        w.read = notifier;
+        w.readDirect = isDirect(notifier);
+        break;
     case QSocketNotifier::Write:
         w.write = notifier;
+        w.writeDirect = isDirect(notifier);
         if (!w.freshWrite) {
             w.freshWrite = true;
             m_freshWrites.push_back(fd);
@@ -294,7 +309,7 @@ int EpollEventDispatcher::activateFreshWrites()
     for (const auto &[fd, generation] : known) {
         const auto it = m_watches.find(fd);
         if (it != m_watches.end() && it->second.generation == generation && it->second.write) {
-            activate(it->second.write);
+            activate(it->second.write, it->second.writeDirect);
             ++handled;
         }
     }

@@ -39,6 +39,8 @@ namespace meridian::eventloop {
 // Notifiers and timers belong to the dispatcher's thread; wakeUp() and interrupt() may be
 // called from any thread.
 //
+// A DirectSocketNotifier is activated with a function call instead of an event and a signal.
+//
 // Install it with QThread::setEventDispatcher() before the thread starts.
 class EpollEventDispatcher final : public QAbstractEventDispatcher {
     Q_OBJECT
@@ -70,6 +72,8 @@ private:
         QSocketNotifier *read = nullptr;
         QSocketNotifier *write = nullptr;
         QSocketNotifier *exception = nullptr;
+        bool readDirect = false; // a DirectSocketNotifier: called, not sent an event
+        bool writeDirect = false;
         quint32 generation = 0; // tells a stale ready event from one for a reused descriptor
         quint32 epollMask = 0;   // what the kernel has (0: not registered)
         quint32 epollGeneration = 0;

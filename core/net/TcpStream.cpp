@@ -1,5 +1,7 @@
 #include "core/net/TcpStream.h"
 
+#include "core/eventloop/DirectSocketNotifier.h"
+
 #include <QHostInfo>
 #include <QNetworkInterface>
 #include <QSocketNotifier>
@@ -122,8 +124,7 @@ bool TcpStream::adopt(qintptr descriptor, QString *error)
     m_fd = fd;
     setNoDelay(fd);
     m_connected = true;
-    m_readWatch = new QSocketNotifier(m_fd, QSocketNotifier::Read, this);
-    connect(m_readWatch, &QSocketNotifier::activated, this, &TcpStream::onReadable);
+    m_readWatch = readWatch();
     m_readOn = true;
     return true;
 }
@@ -205,11 +206,9 @@ void TcpStream::tryNextAddress()
         }
         // Connected or in progress: either way the descriptor turns writable when it is done.
         m_fd = fd;
-        m_readWatch = new QSocketNotifier(m_fd, QSocketNotifier::Read, this);
+        m_readWatch = readWatch();
         m_readWatch->setEnabled(false);
-        connect(m_readWatch, &QSocketNotifier::activated, this, &TcpStream::onReadable);
-        m_writeWatch = new QSocketNotifier(m_fd, QSocketNotifier::Write, this);
-        connect(m_writeWatch, &QSocketNotifier::activated, this, &TcpStream::onWritable);
+        m_writeWatch = writeWatch();
         m_writeOn = true;
         return;
     }
@@ -442,14 +441,25 @@ void TcpStream::queueOutput(QByteArrayView piece)
     m_out.append(piece);
 }
 
+QSocketNotifier *TcpStream::readWatch()
+{
+    return eventloop::DirectSocketNotifier::make<TcpStream, &TcpStream::onReadable>(m_fd, QSocketNotifier::Read, this,
+                                                                                     this);
+}
+
+QSocketNotifier *TcpStream::writeWatch()
+{
+    return eventloop::DirectSocketNotifier::make<TcpStream, &TcpStream::onWritable>(m_fd, QSocketNotifier::Write, this,
+                                                                                     this);
+}
+
 void TcpStream::setWriteWatch(bool on)
 {
     if (m_writeOn == on || m_fd < 0)
         return;
     if (!m_writeWatch) {
         // Made on the first write that has to wait: most connections never need one.
-        m_writeWatch = new QSocketNotifier(m_fd, QSocketNotifier::Write, this);
-        connect(m_writeWatch, &QSocketNotifier::activated, this, &TcpStream::onWritable);
+        m_writeWatch = writeWatch();
     }
     m_writeWatch->setEnabled(on);
     m_writeOn = on;

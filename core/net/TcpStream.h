@@ -50,6 +50,8 @@ private:
     void leaveBatch();
     void onReadable();
     void onWritable();
+    QSocketNotifier *readWatch();  // made on demand; called directly by our dispatcher
+    QSocketNotifier *writeWatch();
     bool readResult(qsizetype n);
     void deliverReadable();
     void tryNextAddress();

@@ -3,6 +3,8 @@
 // below runs on it; one case also runs it on a worker thread woken from outside.
 #include "core/eventloop/EpollEventDispatcher.h"
 
+#include "core/eventloop/DirectSocketNotifier.h"
+
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QSignalSpy>
@@ -16,9 +18,25 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+using meridian::eventloop::DirectSocketNotifier;
 using meridian::eventloop::EpollEventDispatcher;
 
 namespace {
+
+// Reads what is there and counts the calls; deletes its notifier on request.
+struct Drainer {
+    int fd = -1;
+    std::atomic<int> calls{0};
+    QSocketNotifier *deleteOnCall = nullptr;
+    void onReadable()
+    {
+        char buf[16];
+        while (::read(fd, buf, sizeof buf) > 0) {
+        }
+        ++calls;
+        delete std::exchange(deleteOnCall, nullptr);
+    }
+};
 
 struct SocketPair {
     int fds[2] = {-1, -1};
@@ -93,6 +111,8 @@ private Q_SLOTS:
     void excludedSocketsDoNotEndTheWait();
     void workerThreadWokenAndQuitFromOutside();
     void timerMovesWithItsObject();
+    void directNotifierIsCalledNotSignalled();
+    void directNotifierUnderQtsDispatcherUsesTheSignal();
 };
 
 void TestEpollEventDispatcher::isInstalled()
@@ -399,6 +419,67 @@ void TestEpollEventDispatcher::timerMovesWithItsObject()
     QMetaObject::invokeMethod(timer, [timer] { delete timer; }, Qt::BlockingQueuedConnection);
     thread.quit();
     QVERIFY(thread.wait(5000));
+}
+
+// Under this dispatcher a DirectSocketNotifier's handler is called with no activated()
+// signal; only while it is enabled; and it may delete its notifier.
+void TestEpollEventDispatcher::directNotifierIsCalledNotSignalled()
+{
+    SocketPair pair;
+    QVERIFY(pair.ok());
+    Drainer drainer;
+    drainer.fd = pair.fds[0];
+    QSocketNotifier *n =
+        DirectSocketNotifier::make<Drainer, &Drainer::onReadable>(pair.fds[0], QSocketNotifier::Read, &drainer, nullptr);
+    int signalled = 0;
+    connect(n, &QSocketNotifier::activated, this, [&] { ++signalled; });
+    QCOMPARE(::write(pair.fds[1], "ab", 2), 2);
+    QTRY_COMPARE_WITH_TIMEOUT(drainer.calls.load(), 1, 2000);
+    n->setEnabled(false);
+    QCOMPARE(::write(pair.fds[1], "c", 1), 1);
+    QTest::qWait(30);
+    QCOMPARE(drainer.calls.load(), 1); // disabled: not called
+    n->setEnabled(true);
+    drainer.deleteOnCall = n;
+    QTRY_COMPARE_WITH_TIMEOUT(drainer.calls.load(), 2, 2000);
+    QVERIFY(!drainer.deleteOnCall); // deleted inside its own call
+    QCOMPARE(::write(pair.fds[1], "d", 1), 1);
+    QTest::qWait(30);
+    QCOMPARE(drainer.calls.load(), 2);
+    QCOMPARE(signalled, 0); // called directly, never through the signal
+}
+
+// On a thread with Qt's own dispatcher it is an ordinary notifier: the signal calls the handler.
+void TestEpollEventDispatcher::directNotifierUnderQtsDispatcherUsesTheSignal()
+{
+    SocketPair pair;
+    QVERIFY(pair.ok());
+    Drainer drainer;
+    drainer.fd = pair.fds[0];
+    QThread thread; // Qt's default dispatcher
+    QObject context; // runs the set-up on the thread; destroyed after it stops
+    context.moveToThread(&thread);
+    thread.start();
+    const auto stop = qScopeGuard([&] {
+        thread.quit();
+        thread.wait(5000);
+    });
+    QSocketNotifier *n = nullptr;
+    std::atomic<int> signalled{0};
+    QMetaObject::invokeMethod(
+        &context,
+        [&] {
+            QVERIFY(!qobject_cast<EpollEventDispatcher *>(QAbstractEventDispatcher::instance()));
+            n = DirectSocketNotifier::make<Drainer, &Drainer::onReadable>(pair.fds[0], QSocketNotifier::Read, &drainer,
+                                                                          nullptr);
+            QObject::connect(n, &QSocketNotifier::activated, n, [&] { ++signalled; });
+        },
+        Qt::BlockingQueuedConnection);
+    QCOMPARE(::write(pair.fds[1], "ab", 2), 2);
+    QTRY_COMPARE_WITH_TIMEOUT(drainer.calls.load(), 1, 2000);
+    QTRY_COMPARE_WITH_TIMEOUT(signalled.load(), 1, 2000);
+    QVERIFY(n);
+    QMetaObject::invokeMethod(&context, [n] { delete n; }, Qt::BlockingQueuedConnection);
 }
 
 int main(int argc, char **argv)
