@@ -104,7 +104,7 @@ QByteArray singleValue(const http::HttpHeaders &headers, QByteArrayView name)
     QByteArray value;
     int seen = 0;
     for (const auto &h : headers.all()) {
-        if (h.name.size() == name.size() && qstrnicmp(h.name.constData(), name.data(), name.size()) == 0) {
+        if (http::HttpHeaders::sameName(h.name, name)) {
             value = h.value;
             ++seen;
         }

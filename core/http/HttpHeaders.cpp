@@ -14,9 +14,11 @@ char asciiLower(char c)
     return c >= 'A' && c <= 'Z' ? static_cast<char>(c | 0x20) : c;
 }
 
-// Field names are tokens (RFC 9110 §5.1), compared ASCII case-insensitively; inline, since
+} // namespace
+
+// Field names are tokens (RFC 9110 §5.1), compared ASCII case-insensitively; by hand, since
 // every request compares dozens of them. The length first: most names differ in it.
-bool sameName(QByteArrayView a, QByteArrayView b)
+bool HttpHeaders::sameName(QByteArrayView a, QByteArrayView b)
 {
     if (a.size() != b.size())
         return false;
@@ -28,8 +30,6 @@ bool sameName(QByteArrayView a, QByteArrayView b)
     }
     return true;
 }
-
-} // namespace
 
 void HttpHeaders::add(QByteArray name, QByteArray value)
 {

@@ -29,6 +29,8 @@ public:
     std::vector<HttpHeader> &all() { return m_headers; }
     bool empty() const { return m_headers.empty(); }
 
+    // Field names compare ASCII case-insensitively (RFC 9110 §5.1).
+    static bool sameName(QByteArrayView a, QByteArrayView b);
     // Hop-by-hop headers (RFC 9110 §7.6.1) and those a proxy recomputes; never forwarded.
     static bool isHopByHop(QByteArrayView name);
 

@@ -15,8 +15,7 @@ namespace {
 // Framing headers are written from the body the head announces, never copied.
 bool framingHeader(QByteArrayView name)
 {
-    return (name.size() == 14 && name.compare("content-length", Qt::CaseInsensitive) == 0)
-           || (name.size() == 17 && name.compare("transfer-encoding", Qt::CaseInsensitive) == 0);
+    return HttpHeaders::sameName(name, "content-length") || HttpHeaders::sameName(name, "transfer-encoding");
 }
 
 // Writes a head into a buffer sized once: its size is counted first, so no append reallocates.

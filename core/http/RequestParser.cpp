@@ -6,6 +6,9 @@
 #include <QStringBuilder>
 #include <http_parser.h>
 
+#include <array>
+#include <string_view>
+
 namespace meridian::http {
 
 namespace {
@@ -40,17 +43,41 @@ int statusForParserError(enum http_errno err)
 
 // RFC 9110 §5.6.2 tchar: http_parser tolerates some bytes in field names (a space before the
 // colon among them) that a server must reject (RFC 9112 §5.1, a request-smuggling vector).
+constexpr std::array<bool, 256> kTokenChars = [] {
+    std::array<bool, 256> t{};
+    for (int c = '0'; c <= '9'; ++c)
+        t[static_cast<size_t>(c)] = true;
+    for (int c = 'a'; c <= 'z'; ++c)
+        t[static_cast<size_t>(c)] = t[static_cast<size_t>(c - 'a' + 'A')] = true;
+    for (const char c : std::string_view("!#$%&'*+-.^_`|~"))
+        t[static_cast<unsigned char>(c)] = true;
+    return t;
+}();
+
 bool isToken(QByteArrayView name)
 {
     if (name.isEmpty())
         return false;
     for (const char c : name) {
-        const auto u = static_cast<unsigned char>(c);
-        const bool alnum = (u >= '0' && u <= '9') || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z');
-        if (!alnum && QByteArrayView("!#$%&'*+-.^_`|~").indexOf(c) < 0)
+        if (!kTokenChars[static_cast<unsigned char>(c)])
             return false;
     }
     return true;
+}
+
+// The method's name; the common ones without an allocation.
+QByteArray methodName(unsigned method)
+{
+    switch (method) {
+    case HTTP_GET:
+        return QByteArrayLiteral("GET");
+    case HTTP_POST:
+        return QByteArrayLiteral("POST");
+    case HTTP_HEAD:
+        return QByteArrayLiteral("HEAD");
+    default:
+        return QByteArray(http_method_str(static_cast<enum http_method>(method)));
+    }
 }
 
 // Validates the Transfer-Encoding codings of a request: 0 when the body is plainly chunked,
@@ -209,7 +236,7 @@ int RequestParser::onHeadersComplete(http_parser *p)
     s->m_lastWasValue = false;
 
     HttpRequest &r = s->m_request;
-    r.method = http_method_str(static_cast<enum http_method>(p->method));
+    r.method = methodName(p->method);
     r.versionMajor = p->http_major;
     r.versionMinor = p->http_minor;
     r.keepAlive = http_should_keep_alive(p) != 0;

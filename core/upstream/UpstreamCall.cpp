@@ -59,10 +59,18 @@ void UpstreamCall::onConnectionReady()
 {
     if (m_phase != Phase::Connecting)
         return;
-    http::HttpHeaders headers = m_request.headers;
-    headers.set(QByteArrayLiteral("Host"), m_target.hostHeader);
-    if (!m_target.authorization.isEmpty())
-        headers.set(QByteArrayLiteral("Authorization"), m_target.authorization);
+    // The target's Host and Authorization first, in place of any the request carries; the
+    // request is kept as it is, for another connection should this one fail before an answer.
+    const bool authorize = !m_target.authorization.isEmpty();
+    http::HttpHeaders headers;
+    headers.reserve(m_request.headers.all().size() + 2);
+    headers.add(QByteArrayLiteral("Host"), m_target.hostHeader);
+    if (authorize)
+        headers.add(QByteArrayLiteral("Authorization"), m_target.authorization);
+    for (const http::HttpHeader &h : m_request.headers.all()) {
+        if (!http::HttpHeaders::sameName(h.name, "host") && !(authorize && http::HttpHeaders::sameName(h.name, "authorization")))
+            headers.add(h.name, h.value);
+    }
     const QByteArray target = m_target.basePath + m_request.path;
     const qint64 length = m_request.method == "GET" && m_request.body.isEmpty() ? -1 : m_request.body.size();
     m_phase = Phase::AwaitingHead;

@@ -105,6 +105,12 @@ void TestRequestParser::simpleGet()
     QVERIFY(r.body.isEmpty());
     QVERIFY(r.keepAlive);
     QVERIFY(out.leftover.isEmpty());
+
+    // Every tchar (RFC 9110 §5.6.2) is allowed in a field name; other methods keep their names.
+    const auto tchars = parse("DELETE / HTTP/1.1\r\nHost: gw\r\nX-!#$%&'*+-.^_`|~09azAZ: v\r\n\r\n");
+    QVERIFY2(!tchars.error, tchars.message.constData());
+    QCOMPARE(tchars.requests.front().method, QByteArray("DELETE"));
+    QCOMPARE(tchars.requests.front().headers.value("x-!#$%&'*+-.^_`|~09AZaz"), QByteArray("v"));
 }
 
 void TestRequestParser::postWithContentLength()
@@ -361,6 +367,8 @@ void TestRequestParser::malformed_data()
     QTest::newRow("HTTP/2.0 request line") << QByteArray("GET / HTTP/2.0\r\n" + host + "\r\n") << 505;
     QTest::newRow("header without colon") << QByteArray("GET / HTTP/1.1\r\n" + host + "NoColonHere\r\n\r\n") << 400;
     QTest::newRow("space before colon") << QByteArray("GET / HTTP/1.1\r\n" + host + "X-A : v\r\n\r\n") << 400;
+    for (const char c : QByteArrayView("@()<>,;\\\"/[]?={}"))
+        QTest::addRow("'%c' in a header name", c) << QByteArray("GET / HTTP/1.1\r\n" + host + "X" + c + "A: v\r\n\r\n") << 400;
     QTest::newRow("chunked and content-length")
         << QByteArray("POST / HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n3\r\nabc\r\n0\r\n\r\n")
         << 400;
