@@ -19,7 +19,9 @@ public:
     DeferredDeletions &operator=(const DeferredDeletions &) = delete;
     ~DeferredDeletions()
     {
-        for (const QPointer<T> &object : m_objects)
+        // Taken out first: a destructor that hands its owner another object cannot upset the loop.
+        const std::vector<QPointer<T>> objects = std::move(m_objects);
+        for (const QPointer<T> &object : objects)
             delete object.data();
     }
 

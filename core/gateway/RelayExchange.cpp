@@ -579,7 +579,7 @@ void RelayExchange::respond(int status, http::HttpHeaders headers, const QByteAr
         return;
     m_finished = true;
     if (m_upstream) {
-        m_upstream->deleteLater(); // nothing more is wanted from it
+        m_retiredCalls.deleteLater(m_upstream); // nothing more is wanted from it
         m_upstream = nullptr;
     }
     m_clientStatus = status;

@@ -179,8 +179,49 @@ void readField(Fields &f, Field &field, simdjson::dom::element value)
 
 enum class Parsed { Object, NotObject, Refused };
 
-Parsed readRoot(simdjson::dom::element root, Fields &f)
+// Qt refuses a number that underflows (not zero, yet below the smallest double); simdjson
+// reads it as 0. Only a negative exponent or a long run of zeros can underflow, so only a
+// body with one of those is searched for a floating-point zero, and Qt judges a body with one.
+bool mayHoldUnderflow(const QByteArray &body)
 {
+    for (qsizetype i = body.indexOf('-'); i > 0 && i + 1 < body.size(); i = body.indexOf('-', i + 1)) {
+        const char before = body.at(i - 1);
+        const char after = body.at(i + 1);
+        if ((before == 'e' || before == 'E') && after >= '0' && after <= '9')
+            return true;
+    }
+    return body.contains(QByteArrayView("00000000000000000000000000000000"));
+}
+
+bool holdsFloatingZero(simdjson::dom::element value)
+{
+    switch (value.type()) {
+    case simdjson::dom::element_type::DOUBLE:
+        return value.get_double().value_unsafe() == 0.0;
+    case simdjson::dom::element_type::ARRAY:
+        for (const simdjson::dom::element item : value.get_array().value_unsafe()) {
+            if (holdsFloatingZero(item))
+                return true;
+        }
+        return false;
+    case simdjson::dom::element_type::OBJECT:
+        for (const simdjson::dom::key_value_pair member : value.get_object().value_unsafe()) {
+            if (holdsFloatingZero(member.value))
+                return true;
+        }
+        return false;
+    default:
+        return false;
+    }
+}
+
+Parsed readRoot(const QByteArray &body, simdjson::dom::element root, Fields &f)
+{
+    // Qt takes only an object or an array as a document: a bare value is its syntax error.
+    if (root.type() != simdjson::dom::element_type::OBJECT && root.type() != simdjson::dom::element_type::ARRAY)
+        return Parsed::Refused;
+    if (mayHoldUnderflow(body) && holdsFloatingZero(root))
+        return Parsed::Refused;
     simdjson::dom::object object;
     if (root.get_object().get(object) != simdjson::SUCCESS)
         return Parsed::NotObject;
@@ -213,7 +254,7 @@ Parsed readWithSimdjson(const QByteArray &body, Fields &f)
         simdjson::dom::parser parser;
         if (parser.parse(body.constData(), length, true).get(root) != simdjson::SUCCESS)
             return Parsed::Refused;
-        return readRoot(root, f);
+        return readRoot(body, root, f);
     }
     thread_local simdjson::dom::parser parser;
     thread_local std::vector<char> padded; // simdjson reads up to SIMDJSON_PADDING bytes past the end
@@ -222,7 +263,7 @@ Parsed readWithSimdjson(const QByteArray &body, Fields &f)
     std::memcpy(padded.data(), body.constData(), length);
     if (parser.parse(padded.data(), length, false).get(root) != simdjson::SUCCESS)
         return Parsed::Refused;
-    return readRoot(root, f);
+    return readRoot(body, root, f);
 }
 
 // --- Qt: the slow path, for what simdjson refused ---

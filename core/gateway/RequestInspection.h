@@ -15,9 +15,10 @@ namespace meridian::gateway {
 // the relayed body is passed on byte for byte, so a QJsonObject is made only where a
 // translation needs one (ClientCall::json()). simdjson is stricter than Qt in three corners
 // (integers beyond 64 bits, lone UTF-16 surrogates in escapes, raw control characters in
-// strings); a body it refuses is read again by QJsonDocument, so the gateway accepts and refuses
-// exactly what it did with Qt alone, and its error messages (with the offset of the fault) are
-// Qt's. Where a key repeats, the last one counts, as in Qt and in Python's json module upstream.
+// strings) and laxer in two (a bare value as the document, a number that underflows): a body
+// it refuses, or one that may hold what only it accepts, is read again by QJsonDocument, so the
+// gateway accepts and refuses exactly what it did with Qt alone, and its error messages (with
+// the offset of the fault) are Qt's. Where a key repeats, the last one counts, as in Qt and in Python's json module upstream.
 struct RequestInspection final {
     QString model; // empty for the tutorial API
     bool stream = false;

@@ -1,7 +1,8 @@
 // What the gateway reads from an API request body before routing it: model, stream and
 // stream_options.include_usage; the checks per API; the last of a repeated key counts; bodies
 // simdjson refuses but Qt accepts (integers beyond 64 bits, lone surrogates, raw control
-// characters in strings) are still accepted;
+// characters in strings) are still accepted, and what only simdjson accepts (a bare value, a
+// number that underflows) is refused in Qt's words;
 // syntax errors carry Qt's message and offset; the worker's reused parser never sees the bytes
 // of an earlier, longer body; bodies past the reused parser's size take their own.
 #include "core/gateway/RequestInspection.h"
@@ -188,10 +189,49 @@ private Q_SLOTS:
 
     void notAnObject()
     {
-        for (const char *body : {"[1,2]", "\"text\"", "null", "12"}) {
+        for (const char *body : {"[1,2]", "[]", "[{\"model\":\"m\"}]"}) {
             const auto r = inspectRequest(ApiKind::ChatCompletions, body);
             QCOMPARE(r.problem, QByteArray("the request body must be a JSON object"));
             QCOMPARE(r.problemCode, QByteArrayView("invalid_json"));
+        }
+    }
+
+    // What Qt refuses, the gateway refuses with Qt's words, though simdjson alone would accept
+    // it: a bare value as the document, a number that underflows to zero.
+    void refusesWhatQtRefuses_data()
+    {
+        QTest::addColumn<QByteArray>("body");
+        QTest::newRow("bare number") << QByteArray("12");
+        QTest::newRow("bare string") << QByteArray("\"text\"");
+        QTest::newRow("bare null") << QByteArray("null");
+        QTest::newRow("bare true") << QByteArray(" true ");
+        QTest::newRow("1e-400") << chatWith(R"("x":1e-400)");
+        QTest::newRow("underflow in an array") << chatWith(R"("x":[1,{"y":-2.5E-999}])");
+        QTest::newRow("underflow by zeros") << chatWith("\"x\":0." + QByteArray(400, '0') + '1');
+        QTest::newRow("underflow by zeros and exponent")
+            << chatWith("\"x\":0." + QByteArray(30, '0') + "1e-295");
+    }
+
+    void refusesWhatQtRefuses()
+    {
+        QFETCH(QByteArray, body);
+        QJsonParseError qt{};
+        QJsonDocument::fromJson(body, &qt);
+        QVERIFY(qt.error != QJsonParseError::NoError);
+        const auto r = inspectRequest(ApiKind::ChatCompletions, body);
+        QCOMPARE(r.problemCode, QByteArrayView("invalid_json"));
+        QCOMPARE(r.problem, "We could not parse the JSON body of your request: " + qt.errorString().toUtf8()
+                                + " at offset " + QByteArray::number(qt.offset));
+    }
+
+    // Zeros that are zeros stay accepted, on either path.
+    void floatingZerosAreFine()
+    {
+        for (const QByteArray &extra : {QByteArray(R"("temperature":0.0)"), QByteArray(R"("x":0e-500,"y":1e-5)"),
+                                        QByteArray(R"("x":-0.0E-10,"y":"e-1")"), QByteArray(R"("x":4.9e-324)")}) {
+            const auto r = inspectRequest(ApiKind::ChatCompletions, chatWith(extra));
+            QVERIFY2(r.ok(), extra.constData());
+            QCOMPARE(r.model, QStringLiteral("llama-3-8b"));
         }
     }
 
