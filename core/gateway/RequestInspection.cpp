@@ -198,18 +198,24 @@ bool holdsFloatingZero(simdjson::dom::element value)
     switch (value.type()) {
     case simdjson::dom::element_type::DOUBLE:
         return value.get_double().value_unsafe() == 0.0;
-    case simdjson::dom::element_type::ARRAY:
-        for (const simdjson::dom::element item : value.get_array().value_unsafe()) {
+    case simdjson::dom::element_type::ARRAY: {
+        // Copied out: value_unsafe() refers into the temporary result, which a range-for's
+        // initializer would outlive.
+        const simdjson::dom::array array = value.get_array().value_unsafe();
+        for (const simdjson::dom::element item : array) {
             if (holdsFloatingZero(item))
                 return true;
         }
         return false;
-    case simdjson::dom::element_type::OBJECT:
-        for (const simdjson::dom::key_value_pair member : value.get_object().value_unsafe()) {
+    }
+    case simdjson::dom::element_type::OBJECT: {
+        const simdjson::dom::object object = value.get_object().value_unsafe();
+        for (const simdjson::dom::key_value_pair member : object) {
             if (holdsFloatingZero(member.value))
                 return true;
         }
         return false;
+    }
     default:
         return false;
     }
